@@ -1,0 +1,52 @@
+# Two commands: `make run` (serve the web UI on the bundled corpus) and `make test`.
+# Both create .venv/ if missing and install pinned dependencies; a second run with
+# nothing changed does no installing and starts in seconds.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip --disable-pip-version-check --quiet
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+TEST_STAMP    := $(VENV)/.test-installed
+CHROMIUM      := /usr/bin/chromium
+
+.PHONY: run test install install-test lint typecheck bench screenshots clean-venv
+
+run: $(RUNTIME_STAMP)
+	$(BIN)/evidence serve
+
+test: $(TEST_STAMP) $(CHROMIUM)
+	$(BIN)/python -m pytest
+
+install: $(RUNTIME_STAMP)
+install-test: $(TEST_STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# torch goes first and alone: pip then takes the CPU build that lies on these machines,
+# and nothing later asks for a (multi-GB) CUDA build.
+$(RUNTIME_STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(PIP) install torch==2.13.0
+	$(PIP) install -r requirements.txt
+	$(PIP) install --no-deps -e .
+	touch $@
+
+$(TEST_STAMP): $(RUNTIME_STAMP) requirements-test.txt
+	$(PIP) install -r requirements-test.txt
+	touch $@
+
+# Browser tests drive Debian's chromium (never a Playwright browser download).
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check evidence webui tests benchmarks
+	$(BIN)/ruff format --check evidence webui tests benchmarks
+
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy evidence webui
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,335 @@
+"""BibTeX files → `(list[Study], ImportReport)`, and Studies → BibTeX.
+
+The only module that imports bibtexparser. Parsing keeps raw values (no middleware) and
+recovers per block: malformed blocks are repaired where the fix is unambiguous (an empty
+field slot, a missing key) and otherwise reported with file and 1-based line; every
+well-formed entry is kept. See `entries.py` for macros, crossref and keys, `records.py`
+for field normalisation and `dedupe.py` for duplicate studies.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from bibtexparser.model import (
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    ParsingFailedBlock,
+    String,
+)
+
+from .dedupe import merge_duplicates
+from .entries import RawEntry, apply_crossrefs, assign_keys, is_commented_out, resolve_strings, resolve_value
+from .errors import BibtexImportError
+from .latex import decode_latex
+from .model import ImportProblem, ImportReport, Person, Study
+from .records import to_study
+from .textio import DecodedText, decode_bytes, read_text
+
+# bibtexparser logs each failed block itself; we report them as ImportProblems instead.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+
+_NAME_FIELDS = ("author", "editor")
+
+
+def load_bibtex(
+    paths: Path | str | Iterable[Path | str], *, strict: bool = False
+) -> tuple[list[Study], ImportReport]:
+    """Read BibTeX files and return their studies and a report of every problem found.
+
+    Raises BibtexImportError when no file could be read at all, or, with `strict=True`,
+    when any problem was found.
+    """
+    path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    raw: list[RawEntry] = []
+    problems: list[ImportProblem] = []
+    failures: list[str] = []
+    for path in path_list:
+        try:
+            decoded = read_text(path)
+        except BibtexImportError as exc:
+            failures.append(str(exc))
+            problems.append(ImportProblem(str(path), None, "unreadable", str(exc), severity="error"))
+            continue
+        entries, found = _parse(decoded, str(path))
+        raw += entries
+        problems += found
+    if failures and len(failures) == len(path_list):
+        raise BibtexImportError("\n".join(failures))
+    return _finish(raw, problems, tuple(str(p) for p in path_list), strict)
+
+
+def parse_bibtex(
+    data: str | bytes, source: str = "<string>", *, strict: bool = False
+) -> tuple[list[Study], ImportReport]:
+    """Like `load_bibtex`, for BibTeX held in memory (`source` names it in messages)."""
+    decoded = (
+        decode_bytes(data, source)
+        if isinstance(data, bytes)
+        else DecodedText(data.replace("\r\n", "\n").replace("\r", "\n"), "utf-8", False)
+    )
+    if not decoded.text.strip():
+        raise BibtexImportError(f"{source}: the text is empty.")
+    entries, problems = _parse(decoded, source)
+    return _finish(entries, problems, (source,), strict)
+
+
+def _finish(
+    raw: list[RawEntry], problems: list[ImportProblem], files: tuple[str, ...], strict: bool
+) -> tuple[list[Study], ImportReport]:
+    problems += apply_crossrefs(raw)
+    problems += assign_keys(raw)
+    studies: list[Study] = []
+    for entry in raw:
+        study, found = to_study(entry)
+        studies.append(study)
+        problems += found
+    studies, merged = merge_duplicates(studies)
+    problems += merged
+    report = ImportReport(files=files, studies=len(studies), problems=tuple(problems))
+    if strict and report.problems:
+        listing = "\n".join(f"  {p}" for p in report.problems[:20])
+        raise BibtexImportError(
+            f"strict import found {len(report.problems)} problem(s):\n{listing}\n"
+            "Fix them in the .bib file(s), then import again."
+        )
+    return studies, report
+
+
+def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[ImportProblem]]:
+    """Split one file's text into raw entries and problems."""
+    problems: list[ImportProblem] = []
+    if decoded.guessed:
+        problems.append(
+            ImportProblem(
+                file, None, "encoding",
+                f"file is not UTF-8; read it as {decoded.encoding}. Check accented names, "
+                "and save the file as UTF-8 to silence this warning.",
+            )
+        )
+    text = decoded.text
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    lines = text.split("\n")
+    strings = resolve_strings([(s.key, s.value) for s in library.strings])
+    blocks: list[tuple[Entry, str]] = [(e, "") for e in library.entries]
+    for failed in library.failed_blocks:
+        recovered = _recover(failed, text, lines, file, problems)
+        if recovered is not None:
+            blocks.append(recovered)
+    if not blocks and "@" not in text:
+        raise_not_bibtex = ImportProblem(
+            file, None, "not-bibtex",
+            "no BibTeX entries found (no '@' in the file). Is this a BibTeX export?",
+            severity="error",
+        )
+        problems.append(raise_not_bibtex)
+    blocks.sort(key=lambda b: b[0].start_line or 0)
+    entries = []
+    for entry, _ in blocks:
+        raw = _raw_entry(entry, strings, lines, file, problems)
+        if raw is not None:
+            entries.append(raw)
+    return entries, problems
+
+
+def _recover(
+    failed: ParsingFailedBlock, text: str, lines: list[str], file: str, problems: list[ImportProblem]
+) -> tuple[Entry, str] | None:
+    """Return the usable entry inside a failed block (reporting what was wrong), or None."""
+    line = (failed.start_line or 0) + 1
+    inner = failed.ignore_error_block
+    if isinstance(failed, DuplicateFieldKeyBlock) and isinstance(inner, Entry):
+        # Reported per field in _raw_entry, which keeps the first non-empty value.
+        return inner, "duplicate-field"
+    if isinstance(failed, DuplicateBlockKeyBlock):
+        if isinstance(inner, Entry):
+            return inner, "duplicate-key"  # renamed in assign_keys, which reports it
+        if isinstance(inner, String):
+            problems.append(
+                ImportProblem(file, line, "duplicate-macro",
+                              f"@string '{inner.key}' is defined twice; the first is used.")
+            )
+        return None
+    repaired = _repair(text, lines, line)
+    if repaired is not None:
+        entry, (kind, message) = repaired
+        if kind:
+            problems.append(ImportProblem(file, line, kind, message, entry.key.strip()))
+        return entry, kind
+    problems.append(
+        ImportProblem(
+            file, line, "malformed",
+            f"could not parse this block ({_describe(failed)}); it was skipped. Check its "
+            "braces, quotes and commas.", severity="error",
+        )
+    )
+    return None
+
+
+def _describe(failed: ParsingFailedBlock) -> str:
+    message = str(failed.error).strip().splitlines()
+    return message[-1].strip() if message else type(failed.error).__name__
+
+
+_ENTRY_HEAD = re.compile(r"@\s*([A-Za-z_][\w-]*)\s*([{(])")
+
+
+def _repair(text: str, lines: list[str], line: int) -> tuple[Entry, tuple[str, str]] | None:
+    """Re-parse a failed block after an unambiguous fix: a missing key or empty field slots."""
+    start = sum(len(l) + 1 for l in lines[: line - 1])
+    head = _ENTRY_HEAD.search(text, start)
+    if head is None or head.start() > start + len(lines[line - 1]) + 1:
+        return None
+    end = _block_end(text, head.end() - 1)
+    if end is None:
+        return None
+    body = text[head.end() : end]
+    segments = _split_top_level(body)
+    first = segments[0].strip() if segments else ""
+    fixes: list[tuple[str, str]] = []
+    missing_key = "=" in first  # the first segment is already a field
+    if missing_key:
+        segments.insert(0, " ")  # assign_keys generates a key and reports it
+    kept = [segments[0]] + [s for s in segments[1:] if s.strip()]
+    if len(kept) < len(segments):
+        fixes.append(("empty-field", "entry has an empty field slot (', ,'); it was ignored"))
+    if not fixes and not missing_key:
+        return None
+    rebuilt = f"@{head.group(1)}{{{','.join(kept)}}}"
+    library = bibtexparser.parse_string("\n" * (line - 1) + rebuilt, parse_stack=[])
+    if len(library.entries) != 1 or library.failed_blocks:
+        return None
+    if not fixes:
+        return library.entries[0], ("", "")
+    return library.entries[0], (fixes[0][0], fixes[0][1] + "; imported anyway.")
+
+
+def _block_end(text: str, open_at: int) -> int | None:
+    """Index of the delimiter closing the block opened at `open_at`, or None."""
+    closing = "}" if text[open_at] == "{" else ")"
+    depth = 0
+    i = open_at
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{" or (ch == "(" and closing == ")" and depth == 0):
+            depth += 1
+        elif ch == "}" or (ch == ")" and closing == ")" and depth == 1):
+            depth -= 1
+            if depth == 0:
+                return i
+        elif ch == "@" and depth == 1 and text[i - 1] == "\n":
+            return None  # the next entry starts before this one closed
+        i += 1
+    return None
+
+
+def _split_top_level(body: str) -> list[str]:
+    parts, depth, in_quote, start = [], 0, False, 0
+    for i, ch in enumerate(body):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            in_quote = not in_quote
+        elif ch == "," and depth == 0 and not in_quote:
+            parts.append(body[start:i])
+            start = i + 1
+    parts.append(body[start:])
+    return parts
+
+
+def _raw_entry(
+    entry: Entry, strings: dict[str, str], lines: list[str], file: str, problems: list[ImportProblem]
+) -> RawEntry | None:
+    line = (entry.start_line or 0) + 1
+    if is_commented_out(lines, line):
+        problems.append(
+            ImportProblem(file, line, "commented-out",
+                          f"entry '{entry.key}' is commented out with '%'; it was not imported.",
+                          entry.key)
+        )
+        return None
+    fields: dict[str, str] = {}
+    field_lines: dict[str, int] = {}
+    for fld in entry.fields:
+        name = fld.key.strip().lower()
+        fline = (fld.start_line or 0) + 1
+        if name.startswith("%"):
+            continue  # a commented-out field line inside the entry
+        undefined: list[str] = []
+        value = resolve_value(str(fld.value), strings, undefined)
+        for macro in undefined:
+            problems.append(
+                ImportProblem(file, fline, "undefined-macro",
+                              f"entry '{entry.key}': field {name} uses @string '{macro}', which is "
+                              "not defined; kept as the text '" + macro + "'. Define it or brace the value.",
+                              entry.key)
+            )
+        if name in fields:
+            problems.append(
+                ImportProblem(file, fline, "duplicate-field",
+                              f"entry '{entry.key}' has field '{name}' twice; the first non-empty "
+                              f"value (line {field_lines[name]}) was kept.", entry.key)
+            )
+            if fields[name].strip():
+                continue
+        fields[name] = value
+        field_lines[name] = fline
+    if not fields:
+        problems.append(
+            ImportProblem(file, line, "empty-entry",
+                          f"entry '{entry.key}' has no fields; imported with its key only.", entry.key)
+        )
+    raw = RawEntry(entry.key.strip(), entry.entry_type.lower(), fields, field_lines, file, line)
+    raw.persons = {name: parse_names(fields[name]) for name in _NAME_FIELDS if name in fields}
+    return raw
+
+
+def parse_names(value: str) -> tuple[Person, ...]:
+    """Split a BibTeX name list into Persons: particles, suffixes, corporate names kept whole."""
+    decoded = decode_latex(value, keep_braces=True)
+    persons = []
+    for name in split_multiple_persons_names(decoded):
+        stripped = name.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("{") and stripped.endswith("}") and _balanced_outer(stripped):
+            persons.append(Person(family=_unbrace(stripped), literal=True))
+            continue
+        try:
+            parts = parse_single_name_into_parts(stripped, strict=False)
+        except Exception:  # an unparseable name is kept whole rather than lost
+            persons.append(Person(family=_unbrace(stripped), literal=True))
+            continue
+        persons.append(
+            Person(
+                family=_unbrace(" ".join(parts.last)),
+                given=_unbrace(" ".join(parts.first)),
+                particle=_unbrace(" ".join(parts.von)),
+                suffix=_unbrace(" ".join(parts.jr)),
+            )
+        )
+    return tuple(persons)
+
+
+def _balanced_outer(name: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(name):
+        depth += (ch == "{") - (ch == "}")
+        if depth == 0 and i < len(name) - 1:
+            return False
+    return True
+
+
+def _unbrace(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()

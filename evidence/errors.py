@@ -1,0 +1,57 @@
+"""The exception hierarchy. Every message says what happened, where, and what to do next.
+
+Only the unrecoverable raises (an unreadable file, a missing or incompatible index, an
+unusable model); bad input inside a readable file is reported as data (`ImportReport`).
+"""
+
+from __future__ import annotations
+
+
+class EvidenceError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class BibtexImportError(EvidenceError):
+    """A BibTeX file could not be read at all (missing, empty, binary, not BibTeX)."""
+
+
+class IndexNotFoundError(EvidenceError):
+    """No index exists at the given folder."""
+
+
+class IndexFormatError(EvidenceError):
+    """An index exists but cannot be used (newer format, other model, damaged files)."""
+
+
+class ModelLoadError(EvidenceError):
+    """The embedding model could not be loaded offline."""
+
+
+class QueryError(EvidenceError):
+    """A search request is unusable (empty query, bad filter, bad paging)."""
+
+
+class NotFoundError(EvidenceError):
+    """A study or passage id is not in the library."""
+
+
+class CitationError(EvidenceError):
+    """Citations could not be formatted (unknown style, CSL processor failure)."""
+
+
+class ExportError(EvidenceError):
+    """An export could not be written (unknown format, unwritable path)."""
+
+
+class LockTimeoutError(EvidenceError):
+    """Another process holds the index lock for too long."""
+
+
+class InternalError(EvidenceError):
+    """A bug in this package, not a problem with your input: please report it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            f"{message} (this is a bug in evidence, not in your input; please report it "
+            "with the command you ran)"
+        )

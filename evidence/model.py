@@ -1,0 +1,253 @@
+"""The data model: plain frozen value objects, no I/O.
+
+Vocabulary: a **Study** is one work in the library (its id is the BibTeX key); a
+**Passage** is a citable piece of a study's text (its id is ``"{key}#p{n}"``); a **Hit**
+is a study returned by a search with the passages that matched; a **TalkingPoint** is
+a quotable statement traced to the exact span of a stored passage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ENTRY_TYPES = (
+    "article",
+    "book",
+    "chapter",
+    "report",
+    "thesis",
+    "conference paper",
+    "web page",
+    "other",
+)
+
+DESIGNS = (
+    "meta-analysis",
+    "systematic review",
+    "randomised controlled trial",
+    "non-randomised trial",
+    "cohort",
+    "case-control",
+    "cross-sectional",
+    "qualitative",
+    "mixed methods",
+    "program evaluation",
+    "narrative review",
+    "debate / commentary",
+    "guideline",
+)
+
+POPULATIONS = (
+    "police",
+    "firefighters",
+    "paramedics / EMS",
+    "dispatchers",
+    "corrections",
+    "mixed public safety",
+    "military",
+    "health care workers",
+    "general workforce",
+    "students",
+    "other",
+)
+
+PASSAGE_KINDS = ("title", "abstract", "finding")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """An author or editor. A corporate author has ``literal=True`` and its name in ``family``."""
+
+    family: str
+    given: str = ""
+    particle: str = ""
+    suffix: str = ""
+    literal: bool = False
+
+    def full_name(self) -> str:
+        """Return the name in reading order, e.g. ``"Ludwig van Beethoven Jr."``."""
+        if self.literal:
+            return self.family
+        parts = [self.given, self.particle, self.family]
+        name = " ".join(p for p in parts if p)
+        return f"{name}, {self.suffix}" if self.suffix else name
+
+    def sort_name(self) -> str:
+        """Return ``"van Beethoven, Ludwig, Jr."`` (family first, as in a reference list)."""
+        if self.literal:
+            return self.family
+        family = f"{self.particle} {self.family}".strip()
+        parts = [family, self.given, self.suffix]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
+class Study:
+    """One work of the library. Empty strings and tuples mean "not given"."""
+
+    key: str
+    entry_type: str = "other"
+    title: str = ""
+    title_sentence: str = ""  # sentence case for styles that want it; braced words kept
+    authors: tuple[Person, ...] = ()
+    editors: tuple[Person, ...] = ()
+    year: int | None = None
+    online_year: int | None = None  # online-first year, when earlier than `year`
+    venue: str = ""  # journal, book title or proceedings
+    publisher: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+    url: str = ""
+    abstract: str = ""
+    keywords: tuple[str, ...] = ()
+    design: str = ""
+    population: str = ""
+    findings: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # where the curated facts were confirmed
+    flags: tuple[str, ...] = ()  # e.g. "doi-malformed", "year-missing"
+    bibtex_type: str = ""  # the entry type as written, e.g. "incollection"
+    extra: tuple[tuple[str, str], ...] = ()  # other fields, decoded, kept for export
+    source_file: str = ""
+    source_line: int = 0  # 1-based
+
+    def field_text(self, name: str) -> str:
+        """Return the text of a passage-bearing field: ``title``, ``abstract`` or ``findingN``.
+
+        Raises KeyError for any other name.
+        """
+        if name == "title":
+            return self.title
+        if name == "abstract":
+            return self.abstract
+        if name.startswith("finding") and name[7:].isdigit():
+            index = int(name[7:]) - 1
+            if 0 <= index < len(self.findings):
+                return self.findings[index]
+        raise KeyError(name)
+
+    def extra_field(self, name: str) -> str:
+        """Return an extra BibTeX field's decoded value, or ``""``."""
+        for key, value in self.extra:
+            if key == name:
+                return value
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A citable span of a study: ``study.field_text(field)[char_start:char_end] == text``."""
+
+    id: str
+    study_key: str
+    kind: str  # one of PASSAGE_KINDS
+    field: str  # "title", "abstract", "finding1", ...
+    text: str
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class PassageMatch:
+    """A passage that matched a query, with the matched terms' offsets into its text."""
+
+    passage: Passage
+    score: float
+    highlights: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A study returned by a search: its score, rank, best passages and per-retriever ranks."""
+
+    study: Study
+    score: float
+    rank: int
+    passages: tuple[PassageMatch, ...]
+    ranks: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def passage(self) -> Passage | None:
+        """The best matching passage, if any."""
+        return self.passages[0].passage if self.passages else None
+
+
+@dataclass(frozen=True, slots=True)
+class PointSource:
+    """Where a talking point comes from: ``passage.text[start:end] == quote``."""
+
+    study_key: str
+    passage_id: str
+    start: int
+    end: int
+    quote: str
+    citation: str = ""
+    design: str = ""
+    population: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TalkingPoint:
+    """A quotable statement with its citation(s), traced to the exact stored span(s)."""
+
+    text: str
+    sources: tuple[PointSource, ...]
+    score: float = 0.0
+    caveat: str = ""
+
+    @property
+    def quote(self) -> str:
+        return self.sources[0].quote
+
+    @property
+    def passage_id(self) -> str:
+        return self.sources[0].passage_id
+
+    @property
+    def study_keys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.study_key for s in self.sources))
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """One problem found while importing, located by file and 1-based line."""
+
+    file: str
+    line: int | None
+    kind: str
+    message: str
+    key: str = ""
+    severity: str = "warning"  # "warning": imported anyway; "error": something was skipped
+
+    def location(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def __str__(self) -> str:
+        return f"{self.location()}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did: files read, studies kept, and every problem found."""
+
+    files: tuple[str, ...] = ()
+    studies: int = 0
+    problems: tuple[ImportProblem, ...] = ()
+
+    @property
+    def errors(self) -> tuple[ImportProblem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[ImportProblem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+    def merged(self, other: ImportReport) -> ImportReport:
+        """Return one report covering both imports."""
+        return ImportReport(
+            files=self.files + other.files,
+            studies=self.studies + other.studies,
+            problems=self.problems + other.problems,
+        )

@@ -1,0 +1,127 @@
+"""Read a text file whatever its encoding and line endings, and say what was guessed.
+
+bibtexparser takes text, not bytes: handed UTF-16 decoded as UTF-8 it finds zero
+entries without complaint, and windows-1252 bytes raise. Both are decided here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BibtexImportError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DECLARED = re.compile(rb"%\s*Encoding:\s*([A-Za-z0-9_.:-]+)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    """A file's text with LF line endings, and the encoding it was read with."""
+
+    text: str
+    encoding: str
+    guessed: bool  # True when the encoding was a fallback guess (worth a warning)
+
+
+def read_text(path: Path, max_bytes: int | None = None) -> DecodedText:
+    """Return the decoded text of `path`.
+
+    Raises BibtexImportError when the file is missing, unreadable, too large, empty or binary.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BibtexImportError(f"{path}: no such file. Check the path and try again.") from None
+    except OSError as exc:
+        raise BibtexImportError(f"{path}: cannot be read ({exc.strerror}).") from None
+    if max_bytes is not None and len(data) > max_bytes:
+        raise BibtexImportError(
+            f"{path}: {len(data):,} bytes is over the {max_bytes:,}-byte limit; split the file."
+        )
+    return decode_bytes(data, str(path))
+
+
+def decode_bytes(data: bytes, name: str) -> DecodedText:
+    """Decode `data` (named `name` in messages). Raises BibtexImportError for empty/binary."""
+    if not data.strip():
+        raise BibtexImportError(f"{name}: the file is empty. Export your library again.")
+    encoding, guessed = _detect(data)
+    text = data.decode(encoding, errors="replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if _looks_binary(text):
+        raise BibtexImportError(
+            f"{name}: this is a binary file, not BibTeX. Export a .bib file from your "
+            "reference manager (Zotero: File > Export Library > BibTeX)."
+        )
+    return DecodedText(_normalise_newlines(text), encoding, guessed)
+
+
+def _detect(data: bytes) -> tuple[str, bool]:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return ("utf-8-sig" if encoding == "utf-8" else encoding), False
+    if _looks_utf16(data):
+        return ("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"), True
+    try:
+        data.decode("utf-8")
+        return "utf-8", False
+    except UnicodeDecodeError:
+        pass
+    declared = _declared_encoding(data)
+    if declared:
+        return declared, True
+    try:
+        data.decode("cp1252")
+        return "cp1252", True
+    except UnicodeDecodeError:
+        return "latin-1", True
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a BOM: ASCII text with a NUL in every other byte."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even) or (
+        even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd)
+    )
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The encoding a JabRef header declares (``% Encoding: windows-1252``), if Python knows it."""
+    match = _DECLARED.search(data[:2048])
+    if not match:
+        return None
+    name = match.group(1).decode("ascii", "replace")
+    try:
+        codec = codecs.lookup(name).name
+        data.decode(codec)
+        return codec
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    if "\x00" in sample:
+        return True
+    controls = len(_CONTROL.findall(sample))
+    return controls > 0.01 * len(sample) + 8
+
+
+def _normalise_newlines(text: str) -> str:
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,1 @@
+"""The Flask web UI: a thin layer over `evidence.Library`."""
