@@ -19,26 +19,31 @@ from .errors import (
     NotFoundError,
     QueryError,
 )
+from .library import Library
+from .search import Filters, Results
 from .model import Hit, ImportProblem, ImportReport, Passage, PassageMatch, Person, Study, TalkingPoint
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "BibtexImportError",
     "CitationError",
     "EvidenceError",
     "ExportError",
+    "Filters",
     "Hit",
     "ImportProblem",
     "ImportReport",
     "IndexFormatError",
     "IndexNotFoundError",
+    "Library",
     "ModelLoadError",
     "NotFoundError",
     "Passage",
     "PassageMatch",
     "Person",
     "QueryError",
+    "Results",
     "Settings",
     "Study",
     "TalkingPoint",

@@ -108,7 +108,7 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
     if decoded.guessed:
         problems.append(
             ImportProblem(
-                file, None, "encoding",
+                file, _first_non_ascii_line(decoded.text), "encoding",
                 f"file is not UTF-8; read it as {decoded.encoding}. Check accented names, "
                 "and save the file as UTF-8 to silence this warning.",
             )
@@ -124,7 +124,7 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
             blocks.append(recovered)
     if not blocks and "@" not in text:
         raise_not_bibtex = ImportProblem(
-            file, None, "not-bibtex",
+            file, 1, "not-bibtex",
             "no BibTeX entries found (no '@' in the file). Is this a BibTeX export?",
             severity="error",
         )
@@ -136,6 +136,13 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
         if raw is not None:
             entries.append(raw)
     return entries, problems
+
+
+def _first_non_ascii_line(text: str) -> int:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.isascii():
+            return number
+    return 1
 
 
 def _recover(

@@ -42,14 +42,15 @@ class Settings:
     """Longer queries are truncated (with a note in the result)."""
     k: int = 10
     """Results per page by default."""
-    fusion: str = "rrf"
-    """How retrievers are fused: "rrf" (reciprocal rank fusion)."""
+    fusion: str = "zscore"
+    """How retrievers are fused: "zscore" (z-normalised score sum, measured best) or "rrf"
+    (reciprocal rank fusion, the baseline)."""
     rrf_k: int = 60
     """The constant of reciprocal rank fusion."""
     weight_lexical: float = 1.0
     """Weight of the BM25 retriever in fusion."""
     weight_dense: float = 1.0
-    """Weight of the dense passage retriever in fusion."""
+    """Weight of each dense retriever (study vectors, passage vectors) in fusion."""
     citation_style: str = "apa"
     """Default citation style: apa, vancouver, chicago, harvard or ieee."""
     host: str = "127.0.0.1"

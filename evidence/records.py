@@ -209,7 +209,7 @@ def _vocabulary(fields, name, allowed, problem, key):  # type: ignore[no-untyped
     raw = decode_latex(fields.get(name, "")).strip()
     if not raw:
         return ""
-    value = _VOCAB_ALIASES.get(raw.lower(), raw.lower())
+    value = _VOCAB_ALIASES.get(raw.lower(), raw).lower()
     for term in allowed:
         if term.lower() == value:
             return str(term)

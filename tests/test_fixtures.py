@@ -27,7 +27,7 @@ FIXTURES = [
         id="jabref-utf16le-bom-string",
     ),
     pytest.param(
-        "jabref-windows-1252-degree-sign.bib", 1, {"encoding": [None], "missing-key": [3], "missing-title": [3], "year-missing": [3]},
+        "jabref-windows-1252-degree-sign.bib", 1, {"encoding": [4], "missing-key": [3], "missing-title": [3], "year-missing": [3]},
         id="jabref-windows-1252-degree-sign",
     ),
     pytest.param(

@@ -1,0 +1,289 @@
+"""The `evidence` command: a thin wrapper over `evidence.Library`.
+
+Library errors become ``Error: ...`` with exit code 1; bad input inside files is
+reported, not fatal. Every command has --help.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .version import __version__
+from .errors import EvidenceError
+from .model import DESIGNS, ENTRY_TYPES, POPULATIONS, ImportReport, Study
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+INDEX_OPTION = click.option(
+    "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    envvar="EVIDENCE_INDEX", show_envvar=True,
+    help="Index folder [default: index/ of the project].",
+)
+
+
+def friendly(func: F) -> F:
+    """Turn EvidenceError into a clean `Error: ...` message (exit 1)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except EvidenceError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="evidence")
+def main() -> None:
+    """Find the studies, and the exact passages, that support a claim; cite them.
+
+    \b
+    Quick start:
+      evidence index                          build the index of the bundled corpus
+      evidence search "peer support reduces PTSD in firefighters"
+      evidence show carleton2020mental        one study in full
+      evidence import my-library.bib          add your own BibTeX (Zotero, JabRef, ...)
+      evidence serve                          the web UI on http://127.0.0.1:5000
+    """
+
+
+def _library(index_dir: Path | None, build_if_missing: bool = True):  # type: ignore[no-untyped-def]
+    from .indexer import terminal_progress
+    from .library import Library
+
+    settings = {"index_dir": index_dir} if index_dir else None
+    if build_if_missing:
+        return Library.open_or_build(settings=settings, progress=terminal_progress())
+    return Library.open(settings=settings)
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@INDEX_OPTION
+@click.option("--model", default=None, envvar="EVIDENCE_MODEL", show_envvar=True,
+              help="Embedding model: a sentence-transformers name or a local folder.")
+@friendly
+def index_command(paths: tuple[Path, ...], index_dir: Path | None, model: str | None) -> None:
+    """Build (or update) the search index of PATHS (.bib files or folders).
+
+    Without PATHS, the bundled corpus/ is indexed. Passages already embedded in the
+    previous index are reused, so an update embeds only what changed. The old index
+    keeps serving until the new one is complete.
+    """
+    from .indexer import terminal_progress
+    from .library import Library
+
+    settings: dict[str, Any] = {}
+    if index_dir:
+        settings["index_dir"] = index_dir
+    if model:
+        settings["model"] = model
+    lib = Library.build(list(paths) or None, settings=settings, progress=terminal_progress())
+    _print_report(lib.last_report, len(lib.studies), len(lib.passages))
+    click.echo(f"Index written to {lib.index_dir} ({len(lib.studies)} studies, "
+               f"{len(lib.passages)} passages).")
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@INDEX_OPTION
+@click.option("--check", is_flag=True, help="Only read the files and report; change nothing.")
+@click.option("--strict", is_flag=True, help="Exit non-zero on any problem (for curated files).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@friendly
+def import_command(files: tuple[Path, ...], index_dir: Path | None, check: bool, strict: bool,
+                   as_json: bool) -> None:
+    """Import BibTeX FILES (Zotero, JabRef, Mendeley, BibDesk, EndNote exports).
+
+    Every problem is listed with file:line and what to do; well-formed entries are always
+    imported. Exit status is 0 when something was imported (even with warnings) and 1 when
+    nothing could be read.
+    """
+    from .bibtex import load_bibtex
+    from .passages import split_studies
+
+    studies, report = load_bibtex(list(files))
+    if strict and report.problems:
+        _print_report(report, len(studies), None, as_json)
+        raise click.ClickException(f"{len(report.problems)} problem(s) in strict mode.")
+    if not studies:
+        _print_report(report, 0, 0, as_json)
+        raise click.ClickException("nothing could be imported.")
+    if check:
+        _print_report(report, len(studies), len(split_studies(studies)), as_json)
+        return
+    from .indexer import terminal_progress
+
+    lib = _library(index_dir)
+    report = lib.add_bibtex(list(files), progress=terminal_progress())
+    imported = {s.key for s in lib.studies if s.source_file and "imports" in Path(s.source_file).parts}
+    passages = sum(1 for p in lib.passages if p.study_key in imported)
+    _print_report(report, report.studies, passages, as_json)
+    if not as_json:
+        click.echo(f"Library {lib.index_dir} now holds {len(lib.studies)} studies. "
+                   "Try `evidence show KEY` or `evidence search \"...\"`.")
+
+
+def _print_report(report: ImportReport, studies: int, passages: int | None, as_json: bool = False) -> None:
+    if as_json:
+        click.echo(json.dumps({
+            "files": list(report.files), "studies": studies, "passages": passages,
+            "problems": [{"file": p.file, "line": p.line, "kind": p.kind, "key": p.key,
+                          "severity": p.severity, "message": p.message} for p in report.problems],
+        }, indent=2, ensure_ascii=False))
+        return
+    counted = f"{studies} studies" + (f", {passages} passages" if passages is not None else "")
+    click.echo(f"Imported {counted} from {len(report.files)} file(s).")
+    if not report.problems:
+        click.echo("No problems found.")
+        return
+    click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s):")
+    for problem in report.problems:
+        click.echo(f"  {problem}")
+
+
+FILTERS = [
+    click.option("--year-from", type=int, help="Only studies from this year on."),
+    click.option("--year-to", type=int, help="Only studies up to this year."),
+    click.option("--design", multiple=True, type=click.Choice(DESIGNS, case_sensitive=False),
+                 help="Only this study design (repeatable)."),
+    click.option("--population", multiple=True,
+                 type=click.Choice(POPULATIONS, case_sensitive=False),
+                 help="Only this population (repeatable)."),
+    click.option("--type", "entry_type", multiple=True,
+                 type=click.Choice(ENTRY_TYPES, case_sensitive=False), help="Only this entry type."),
+    click.option("--has-doi/--no-doi", default=None, help="Only studies with (or without) a DOI."),
+]
+
+
+def filter_options(func: F) -> F:
+    for option in reversed(FILTERS):
+        func = option(func)
+    return func
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("-k", "k", default=5, show_default=True, help="Number of studies to show.")
+@click.option("--offset", default=0, show_default=True, help="Skip this many (paging).")
+@filter_options
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@friendly
+def search_command(query: str, k: int, offset: int, year_from: int | None, year_to: int | None,
+                   design: tuple[str, ...], population: tuple[str, ...], entry_type: tuple[str, ...],
+                   has_doi: bool | None, index_dir: Path | None, as_json: bool) -> None:
+    """Search the library for QUERY (a claim or a question).
+
+    Prints the best studies, each with its best matching passage and why it matched.
+    The index is built on first use.
+    """
+    from .jsonout import hit_to_dict
+
+    lib = _library(index_dir)
+    filters = {"year_from": year_from, "year_to": year_to, "designs": design,
+               "populations": population, "entry_types": entry_type, "has_doi": has_doi}
+    results = lib.search(query, k=k, offset=offset, filters=filters)
+    if as_json:
+        click.echo(json.dumps({"query": results.query, "total": results.total,
+                               "offset": results.offset, "notes": list(results.notes),
+                               "hits": [hit_to_dict(h) for h in results]},
+                              indent=2, ensure_ascii=False))
+        return
+    for note in results.notes:
+        click.echo(f"Note: {note}")
+    if not results:
+        click.echo("No results. Try fewer words, or a broader claim.")
+        return
+    click.echo(f"{results.total} matching studies; showing {offset + 1}-{offset + len(results)}.\n")
+    for hit in results:
+        study = hit.study
+        click.echo(f"{hit.rank}. {study.title} ({_authors(study)}, {study.year or 'n.d.'})")
+        meta = [m for m in (study.design, study.population, f"doi:{study.doi}" if study.doi else "") if m]
+        click.echo(f"   [{study.key}] " + " · ".join(meta))
+        if hit.passage is not None:
+            click.echo(f"   \u201c{_mark(hit.passages[0].passage.text, hit.passages[0].highlights)}\u201d")
+        why = ", ".join(f"{name} #{rank}" for name, rank in hit.ranks.items())
+        click.echo(f"   score {hit.score:.2f} ({why})\n")
+
+
+def _mark(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    out, last = [], 0
+    for start, end in spans:
+        out.append(text[last:start])
+        out.append(click.style(text[start:end], bold=True))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _authors(study: Study) -> str:
+    names = [a.family for a in study.authors]
+    if not names:
+        return "no author"
+    if len(names) > 2:
+        return f"{names[0]} et al."
+    return " & ".join(names)
+
+
+@main.command("show")
+@click.argument("key")
+@INDEX_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@friendly
+def show_command(key: str, index_dir: Path | None, as_json: bool) -> None:
+    """Show one study in full: metadata, findings, passages."""
+    from .jsonout import study_to_json
+
+    lib = _library(index_dir)
+    study = lib.study(key)
+    if as_json:
+        click.echo(json.dumps(study_to_json(study), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{study.title}\n")
+    rows = [
+        ("Key", study.key), ("Type", study.entry_type),
+        ("Authors", "; ".join(a.sort_name() for a in study.authors)),
+        ("Year", str(study.year or "n.d.")), ("Venue", study.venue),
+        ("Volume/issue/pages", " ".join(x for x in (study.volume, f"({study.issue})" if study.issue else "", study.pages) if x)),
+        ("DOI", study.doi), ("PMID", study.pmid), ("URL", study.url),
+        ("Design", study.design), ("Population", study.population),
+        ("Keywords", "; ".join(study.keywords)), ("Confirmed at", " ; ".join(study.sources)),
+        ("Flags", ", ".join(study.flags)), ("From", f"{study.source_file}:{study.source_line}"),
+    ]
+    for name, value in rows:
+        if value:
+            click.echo(f"{name:>20}: {value}")
+    if study.findings:
+        click.echo("\nFindings:")
+        for finding in study.findings:
+            click.echo(f"  - {finding}")
+    if study.abstract:
+        click.echo(f"\nAbstract:\n  {study.abstract}")
+
+
+@main.command("serve")
+@click.option("--host", default=None, envvar="EVIDENCE_HOST", show_envvar=True,
+              help="Address to listen on [default: 127.0.0.1].")
+@click.option("--port", default=None, type=int, envvar="EVIDENCE_PORT", show_envvar=True,
+              help="Port [default: 5000].")
+@INDEX_OPTION
+@friendly
+def serve_command(host: str | None, port: int | None, index_dir: Path | None) -> None:
+    """Serve the web UI and JSON API (waitress), building the index on first run."""
+    from webui.serve import serve
+
+    serve(host=host, port=port, index_dir=index_dir)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

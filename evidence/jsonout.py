@@ -1,0 +1,29 @@
+"""Model objects → JSON-ready dicts, shared by the CLI and the HTTP API."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from .model import Hit, PassageMatch, Study
+
+
+def study_to_json(study: Study) -> dict[str, Any]:
+    data = dataclasses.asdict(study)
+    data["extra"] = dict(study.extra)
+    return data
+
+
+def match_to_json(match: PassageMatch) -> dict[str, Any]:
+    return {**dataclasses.asdict(match.passage), "score": match.score,
+            "highlights": [list(span) for span in match.highlights]}
+
+
+def hit_to_dict(hit: Hit) -> dict[str, Any]:
+    return {
+        "rank": hit.rank,
+        "score": hit.score,
+        "ranks": dict(hit.ranks),
+        "study": study_to_json(hit.study),
+        "passages": [match_to_json(m) for m in hit.passages],
+    }

@@ -1,0 +1,287 @@
+"""`Library`: the one entry point. Wires the parts together; holds no algorithms.
+
+    lib = Library.open_or_build()            # bundled corpus, index/ built on first use
+    hits = lib.search("peer support reduces PTSD in first responders", k=5)
+    lib.add_bibtex("my-zotero-export.bib")   # incremental: only new passages are embedded
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .bibtex import load_bibtex
+from .config import Settings
+from .embed import Embedder
+from .errors import BibtexImportError, IndexNotFoundError, NotFoundError
+from .indexer import Progress, build_data
+from .locking import index_lock
+from .model import ImportReport, Passage, Study
+from .search import Filters, Results, Searcher
+from .store import IMPORTS, IndexData, current_generation, file_sha256, read_index, read_manifest, write_index
+
+
+def bib_files(sources: Iterable[Path | str]) -> list[Path]:
+    """The .bib files named by `sources` (files, or folders searched for *.bib), sorted."""
+    files: list[Path] = []
+    for source in sources:
+        path = Path(source)
+        files += sorted(path.glob("*.bib")) if path.is_dir() else [path]
+    return files
+
+
+class Library:
+    """A searchable library of studies backed by an index folder."""
+
+    def __init__(self, data: IndexData, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.index_dir = settings.index_dir
+        self._searcher = Searcher(data, embedder, settings)
+        self._by_key = {s.key: s for s in data.studies}
+        self._generation = data.path.name
+        self._write_lock = threading.Lock()
+        self.last_report = ImportReport()
+
+    # ---- opening and building ------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: Path | str | None = None,
+        settings: Settings | Mapping[str, Any] | None = None,
+        embedder: Embedder | None = None,
+    ) -> Library:
+        """Open a built index. Raises IndexNotFoundError or IndexFormatError (with what to run)."""
+        settings = Settings.resolve(settings, index_dir=index_dir)
+        embedder = embedder or _embedder(settings)
+        data = read_index(settings.index_dir, embedder.model_name)
+        return cls(data, settings, embedder)
+
+    @classmethod
+    def build(
+        cls,
+        sources: Sequence[Path | str] | None = None,
+        index_dir: Path | str | None = None,
+        settings: Settings | Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+        embedder: Embedder | None = None,
+    ) -> Library:
+        """Build (or rebuild) the index of `sources` (default: the bundled corpus) and open it.
+
+        Vectors of unchanged passages are reused from the previous index. Raises
+        BibtexImportError when no source can be read.
+        """
+        settings = Settings.resolve(settings, index_dir=index_dir)
+        if sources is not None:
+            settings = Settings.resolve(settings, corpus=tuple(Path(s) for s in sources))
+        embedder = embedder or _embedder(settings)
+        with index_lock(settings.index_dir):
+            data, report = _rebuild(settings, embedder, progress)
+        library = cls(data, settings, embedder)
+        library.last_report = report
+        return library
+
+    @classmethod
+    def open_or_build(
+        cls,
+        sources: Sequence[Path | str] | None = None,
+        index_dir: Path | str | None = None,
+        settings: Settings | Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+        embedder: Embedder | None = None,
+    ) -> Library:
+        """Open the index, building it when missing and updating it when the corpus changed."""
+        settings = Settings.resolve(settings, index_dir=index_dir)
+        if sources is not None:
+            settings = Settings.resolve(settings, corpus=tuple(Path(s) for s in sources))
+        embedder = embedder or _embedder(settings)
+        try:
+            _, manifest = read_manifest(settings.index_dir)
+        except IndexNotFoundError:
+            return cls.build(settings=settings, progress=progress, embedder=embedder)
+        if manifest.get("corpus_sha256") != _corpus_hash(settings):
+            return cls.build(settings=settings, progress=progress, embedder=embedder)
+        return cls.open(settings=settings, embedder=embedder)
+
+    # ---- reading ---------------------------------------------------------------------
+
+    @property
+    def studies(self) -> list[Study]:
+        return self._searcher.data.studies
+
+    @property
+    def passages(self) -> list[Passage]:
+        return self._searcher.data.passages
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self._searcher.data.manifest
+
+    def study(self, key: str) -> Study:
+        """The study with citation key `key`. Raises NotFoundError."""
+        try:
+            return self._by_key[key]
+        except KeyError:
+            raise NotFoundError(f"no study with key '{key}' in {self.index_dir}.") from None
+
+    def passage(self, passage_id: str) -> Passage:
+        """The passage with id ``key#pN``. Raises NotFoundError."""
+        key, _, _ = passage_id.partition("#")
+        row = self._searcher.study_row(key)
+        if row is not None:
+            start, end = self._searcher._ranges[row]
+            for passage in self.passages[int(start) : int(end)]:
+                if passage.id == passage_id:
+                    return passage
+        raise NotFoundError(f"no passage '{passage_id}' in {self.index_dir}.")
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        offset: int = 0,
+        filters: Filters | Mapping[str, Any] | None = None,
+    ) -> Results:
+        """The `k` best studies for `query` from `offset`, each with its best passages.
+
+        Raises QueryError for an empty query or invalid filters.
+        """
+        return self.batch_search([query], k, offset, filters)[0]
+
+    def batch_search(
+        self,
+        queries: Sequence[str],
+        k: int = 10,
+        offset: int = 0,
+        filters: Filters | Mapping[str, Any] | None = None,
+    ) -> list[Results]:
+        """`search` for several queries, encoded in one batch."""
+        return self._searcher.batch_search(queries, k, offset, Filters.parse(filters))
+
+    def related(self, key: str, k: int = 5) -> list[tuple[Study, float]]:
+        """The `k` studies nearest to `key` by meaning. Raises NotFoundError."""
+        self.study(key)
+        return self._searcher.related(key, k)
+
+    # ---- changing --------------------------------------------------------------------
+
+    def add_bibtex(
+        self, paths: Path | str | Sequence[Path | str], progress: Progress | None = None
+    ) -> ImportReport:
+        """Import BibTeX file(s) into the library and return what was imported.
+
+        The files are copied into the index folder's imports/, then the index is rebuilt
+        incrementally (only new passages are embedded) and swapped in atomically: searches
+        keep answering from the old index meanwhile. Raises BibtexImportError when nothing
+        in the files can be read (the library is then unchanged).
+        """
+        path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+        studies, report = load_bibtex(path_list)
+        if not studies:
+            listing = "\n".join(f"  {p}" for p in report.problems[:10])
+            raise BibtexImportError(f"no study could be imported; nothing changed.\n{listing}")
+        with self._write_lock, index_lock(self.index_dir):
+            copies = _copy_imports(self.index_dir, path_list)
+            try:
+                data, full = _rebuild(self.settings, self.embedder, progress)
+            except BaseException:
+                for copy in copies:
+                    copy.unlink(missing_ok=True)
+                raise
+        self._swap(data)
+        self.last_report = _report_for(copies, path_list, data, full, report)
+        return self.last_report
+
+    def reload(self) -> bool:
+        """Switch to a newer generation written by another process; True if it changed."""
+        if current_generation(self.index_dir) == self._generation:
+            return False
+        self._swap(read_index(self.index_dir, self.embedder.model_name))
+        return True
+
+    def _swap(self, data: IndexData) -> None:
+        searcher = Searcher(data, self.embedder, self.settings)
+        self._by_key = {s.key: s for s in data.studies}
+        self._searcher = searcher  # one assignment: readers see the old or the new, never a mix
+        self._generation = data.path.name
+
+
+def _embedder(settings: Settings) -> Embedder:
+    return Embedder(
+        settings.model,
+        device=settings.device,
+        batch_size=settings.batch_size,
+        index_threads=settings.index_threads,
+        query_threads=settings.query_threads,
+    )
+
+
+def _sources(settings: Settings) -> list[Path]:
+    imports = settings.index_dir / IMPORTS
+    extra = sorted(imports.glob("*.bib")) if imports.is_dir() else []
+    return bib_files(settings.corpus) + extra
+
+
+def _corpus_hash(settings: Settings) -> str:
+    return file_sha256([p for p in _sources(settings) if p.is_file()])
+
+
+def _rebuild(settings: Settings, embedder: Embedder, progress: Progress | None) -> tuple[IndexData, ImportReport]:
+    """Import every source and write a new generation (call with the index lock held)."""
+    sources = _sources(settings)
+    studies, report = load_bibtex(sources)
+    previous = None
+    try:
+        previous = read_index(settings.index_dir, embedder.model_name, verify=False)
+    except Exception:  # no usable previous index: everything gets embedded
+        previous = None
+    manifest = {
+        "corpus_sha256": file_sha256([p for p in sources if p.is_file()]),
+        "sources": [str(p) for p in sources],
+        "settings": settings.identity(),
+    }
+    data = build_data(studies, embedder, manifest, previous, progress)
+    data.path = write_index(settings.index_dir, data)
+    return data, report
+
+
+def _report_for(
+    copies: list[Path], originals: list[Path], data: IndexData, full: ImportReport, own: ImportReport
+) -> ImportReport:
+    """The rebuild's report restricted to the imported files, named as the user named them.
+
+    The rebuild sees the imports beside the corpus, so it also reports keys that clash
+    with studies already in the library."""
+    names = {str(c): str(o) for c, o in zip(copies, [p for p in originals if p.is_file()], strict=True)}
+    problems = [dataclasses.replace(p, file=names[p.file]) for p in full.problems if p.file in names]
+    problems += [p for p in own.problems if p.severity == "error" and p.file not in names.values()]
+    studies = sum(1 for s in data.studies if s.source_file in names)
+    return ImportReport(files=tuple(str(o) for o in originals), studies=studies, problems=tuple(problems))
+
+
+def _copy_imports(index_dir: Path, paths: list[Path]) -> list[Path]:
+    """Copy imported files into ``index_dir/imports`` (kept so rebuilds include them)."""
+    imports = index_dir / IMPORTS
+    imports.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    copies = []
+    for n, path in enumerate(paths):
+        if not path.is_file():
+            continue
+        target = imports / f"{stamp}-{n:03d}-{_safe_name(path.name)}"
+        shutil.copyfile(path, target)
+        copies.append(target)
+    return copies
+
+
+def _safe_name(name: str) -> str:
+    """A file name with no path parts or odd characters (for copies in imports/)."""
+    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in Path(name).name)
+    stem = stem.lstrip(".") or "import"
+    return stem if stem.endswith(".bib") else stem + ".bib"

@@ -1,0 +1,93 @@
+"""A FAISS index of normalised vectors, searched by inner product (= cosine).
+
+Exact (`IndexFlatIP`) up to `HNSW_THRESHOLD` vectors: exact is simpler and reproducible,
+and at these sizes fast enough. Above it, HNSW (see `benchmarks/bench_scale.py`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HNSW_THRESHOLD = 200_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 200
+HNSW_EF_SEARCH = 128
+
+
+def _faiss() -> Any:
+    import faiss
+
+    return faiss
+
+
+class VectorIndex:
+    """Row i of the index is vector i of what it was built from."""
+
+    def __init__(self, index: Any) -> None:
+        self._index = index
+
+    @classmethod
+    def build(cls, vectors: np.ndarray, kind: str = "auto") -> VectorIndex:
+        """Index `vectors` ``(n, d)`` float32, L2-normalised. `kind`: auto, flat or hnsw."""
+        faiss = _faiss()
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        n, d = vectors.shape
+        if kind == "auto":
+            kind = "hnsw" if n > HNSW_THRESHOLD else "flat"
+        if kind == "hnsw":
+            index = faiss.IndexHNSWFlat(d, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            index.hnsw.efSearch = HNSW_EF_SEARCH
+        else:
+            index = faiss.IndexFlatIP(d)
+        if n:
+            index.add(vectors)
+        return cls(index)
+
+    @property
+    def size(self) -> int:
+        return int(self._index.ntotal)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._index.d)
+
+    @property
+    def kind(self) -> str:
+        return "hnsw" if "HNSW" in type(self._index).__name__ else "flat"
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(scores, rows)`` of the `k` nearest rows per query; missing rows are -1."""
+        k = max(1, min(k, self.size))
+        if self.size == 0:
+            empty = np.full((len(queries), 1), -1)
+            return np.zeros_like(empty, dtype=np.float32), empty
+        scores, rows = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        return scores, rows
+
+    def reconstruct_all(self) -> np.ndarray:
+        """Every stored vector, in row order."""
+        if self.size == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_n(0, self.size), dtype=np.float32)
+
+    def reconstruct_range(self, start: int, end: int) -> np.ndarray:
+        """Vectors of rows ``start..end-1`` (a study's passages are contiguous rows)."""
+        if end <= start:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_n(start, end - start), dtype=np.float32)
+
+    def save(self, path: Path) -> None:
+        _faiss().write_index(self._index, str(path))
+
+    @classmethod
+    def load(cls, path: Path, mmap: bool = False) -> VectorIndex:
+        faiss = _faiss()
+        flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mmap else 0
+        index = faiss.read_index(str(path), flags)
+        if hasattr(index, "hnsw"):
+            index.hnsw.efSearch = HNSW_EF_SEARCH
+        return cls(index)
