@@ -25,3 +25,29 @@ def shared_path(*parts: str) -> Path:
 def tiny_corpus() -> Path:
     """A small curated-style .bib with findings, abstracts, accents and a corporate author."""
     return DATA / "tiny.bib"
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    """The real default model, loaded once per test session (lazily, on first encode)."""
+    from evidence.embed import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def tiny_library(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    """A Library built from tests/data/tiny.bib with the real model. Read-only: tests that
+    import into a library build their own (see `fresh_library`)."""
+    from evidence import Library
+
+    index_dir = tmp_path_factory.mktemp("tiny-index")
+    return Library.build([DATA / "tiny.bib"], index_dir=index_dir, embedder=embedder)
+
+
+@pytest.fixture
+def fresh_library(tmp_path: Path, embedder):  # type: ignore[no-untyped-def]
+    """A private, writable Library of tests/data/tiny.bib (vectors reuse the loaded model)."""
+    from evidence import Library
+
+    return Library.build([DATA / "tiny.bib"], index_dir=tmp_path / "index", embedder=embedder)
