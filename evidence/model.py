@@ -3,7 +3,9 @@
 Vocabulary: a **Study** is one work in the library (its id is the BibTeX key); a
 **Passage** is a citable piece of a study's text (its id is ``"{key}#p{n}"``); a **Hit**
 is a study returned by a search with the passages that matched; a **TalkingPoint** is
-a quotable statement traced to the exact span of a stored passage.
+a quotable statement traced to the exact span of a stored passage; a **Reference** is one
+entry of a formatted reference list; a **Proposal** is a draft of sections of talking
+points with one reference list.
 """
 
 from __future__ import annotations
@@ -190,12 +192,19 @@ class PointSource:
 
 @dataclass(frozen=True, slots=True)
 class TalkingPoint:
-    """A quotable statement with its citation(s), traced to the exact stored span(s)."""
+    """A quotable statement with its citation(s), traced to the exact stored span(s).
+
+    `text` is ready to paste: the quote (verbatim, or cut at a clause boundary), the in-text
+    `citation` of every source, and the `caveat` in front when the evidence is weak or from
+    another population. Each source keeps its own quote and span.
+    """
 
     text: str
     sources: tuple[PointSource, ...]
     score: float = 0.0
     caveat: str = ""
+    citation: str = ""
+    style: str = ""
 
     @property
     def quote(self) -> str:
@@ -208,6 +217,55 @@ class TalkingPoint:
     @property
     def study_keys(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(s.study_key for s in self.sources))
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A piece of formatted text (for DOCX and PPTX, which are built from runs, not HTML)."""
+
+    text: str
+    italic: bool = False
+    bold: bool = False
+    link: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One formatted entry of a reference list, as the CSL processor wrote it.
+
+    `html` is safe HTML (escaped by the processor) with the DOI as an https://doi.org/ link.
+    """
+
+    key: str
+    text: str
+    markdown: str
+    html: str
+    style: str = "apa"
+    runs: tuple[Run, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalSection:
+    """One section of a proposal draft: its heading, the queries behind it, its points."""
+
+    title: str
+    points: tuple[TalkingPoint, ...] = ()
+    queries: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A proposal draft: sections of talking points and one reference list."""
+
+    title: str
+    sections: tuple[ProposalSection, ...]
+    references: tuple[Reference, ...] = ()
+    style: str = "apa"
+    template: str = ""
+
+    @property
+    def points(self) -> tuple[TalkingPoint, ...]:
+        return tuple(p for section in self.sections for p in section.points)
 
 
 @dataclass(frozen=True, slots=True)
