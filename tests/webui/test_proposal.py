@@ -1,0 +1,54 @@
+"""Proposal builder page, GET /api/proposal, and exporting a draft."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from evidence.proposal import list_templates
+
+pytestmark = pytest.mark.model
+
+TEMPLATE = "peer-support-program"
+
+
+def test_page_lists_the_bundled_templates(client: FlaskClient) -> None:
+    html = client.get("/proposal").get_data(as_text=True)
+    assert '<label for="template">' in html
+    for name in list_templates():
+        assert f'<option value="{name}"' in html
+
+
+def test_draft_shows_sections_points_and_references(client: FlaskClient) -> None:
+    html = client.get(f"/proposal?template={TEMPLATE}").get_data(as_text=True)
+    assert "A peer support program for our service" in html
+    assert '<h3 id="section-1">The problem</h3>' in html
+    assert "(Alpha et al., 2020)" in html  # the test corpus's peer support trial is cited
+    assert 'name="format" value="docx"' in html
+
+
+def test_api_proposal_is_the_json_twin(client: FlaskClient) -> None:
+    listing = client.get("/api/proposal").get_json()
+    assert listing["ok"] is True and listing["templates"] == list_templates()
+    assert listing["proposal"] is None
+    draft = client.get(f"/api/proposal?template={TEMPLATE}").get_json()["proposal"]
+    assert draft["title"] == "A peer support program for our service"
+    cited = {
+        s["study_key"] for sec in draft["sections"] for p in sec["points"] for s in p["sources"]
+    }
+    assert cited and cited <= {r["key"] for r in draft["references"]}
+
+
+@pytest.mark.parametrize("template", ["../../etc/passwd", "/tmp/evil.toml", "nope"])
+def test_only_bundled_templates_can_be_named(client: FlaskClient, template: str) -> None:
+    response = client.get("/api/proposal", query_string={"template": template})
+    assert response.status_code == 400 and "unknown template" in response.get_json()["error"]
+
+
+def test_export_the_draft(client: FlaskClient) -> None:
+    response = client.post("/proposal/export", data={"template": TEMPLATE, "format": "md"})
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "A peer support program for our service" in text and "(Alpha et al., 2020)" in text
+    api = client.post("/api/export", json={"template": TEMPLATE, "format": "bib"})
+    assert api.status_code == 200 and b"@article{alpha2020peer" in api.get_data()

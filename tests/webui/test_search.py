@@ -1,0 +1,94 @@
+"""The search page (HTML, works without JavaScript: a plain GET form)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.webui.conftest import XSS_TITLE
+
+pytestmark = pytest.mark.model
+
+
+def cards(html: str) -> list[str]:
+    """The study keys of the result cards, in order."""
+    return re.findall(r'<li class="card hit" data-key="([^"]+)"', html)
+
+
+def test_empty_page_has_a_labelled_search_form_and_example_queries(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert '<form class="search-form" method="get"' in html
+    assert '<label for="q">' in html and 'id="q" name="q"' in html
+    for name in ("year_from", "year_to", "design", "population", "style"):
+        assert f'<label for="{name}">' in html
+    assert "<main" in html and 'aria-label="Main"' in html and 'href="#content"' in html
+    assert 'href="/?q=burnout"' in html  # the commonest keyword of the test corpus
+
+
+def test_search_shows_cards_with_metadata_marked_passage_and_basket_button(
+    client: FlaskClient,
+) -> None:
+    html = client.get("/?q=peer+support+PTSD+firefighters").get_data(as_text=True)
+    keys = cards(html)
+    assert keys[0] == "alpha2020peer"
+    first = html[html.index('data-key="alpha2020peer"') :]
+    first = first[: first.index("</li>")]
+    assert "Peer Support and PTSD Symptoms in Canadian Firefighters" in first
+    assert "Anna Alpha, Bruno Beta and Grégoire Gamma" in first
+    assert "2020" in first and "Journal of Test Research" in first
+    assert "randomised controlled trial" in first and "firefighters" in first
+    assert re.search(r"<mark>(peer|PTSD|firefighters)</mark>", first, re.IGNORECASE)
+    assert 'href="https://doi.org/10.1234/test.0001"' in first
+    assert 'name="item" value="alpha2020peer#p' in first
+    assert 'action="/basket"' in first
+
+
+def test_filters_narrow_the_results(client: FlaskClient) -> None:
+    everything = cards(client.get("/?q=burnout+stress").get_data(as_text=True))
+    police = cards(client.get("/?q=burnout+stress&population=police").get_data(as_text=True))
+    recent = cards(client.get("/?q=burnout+stress&year_from=2021").get_data(as_text=True))
+    assert {"eta2015paramedic", "iota2023resilience"} <= set(everything)
+    assert police == ["iota2023resilience"]
+    assert "eta2015paramedic" not in recent and "iota2023resilience" in recent
+
+
+def test_paging_links_keep_the_query_and_filters(client: FlaskClient) -> None:
+    html = client.get("/?q=workers+health&k=2").get_data(as_text=True)
+    assert len(cards(html)) == 2
+    link = re.search(r'<a rel="next" href="([^"]+)"', html)
+    assert link is not None
+    page2 = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "Page 2 of" in page2 and not set(cards(page2)) & set(cards(html))
+
+
+def test_no_results_suggests_fewer_words_and_examples(client: FlaskClient) -> None:
+    html = client.get("/?q=quantum+chromodynamics+lattice+gauge").get_data(as_text=True)
+    assert cards(html) == []
+    assert "No results: try fewer words" in html
+    assert 'href="/?q=burnout"' in html
+
+
+def test_a_bad_filter_is_a_400_with_the_form_and_the_reason(client: FlaskClient) -> None:
+    response = client.get("/?q=stress&year_from=soon")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "year_from must be a year such as 2015" in html
+    assert 'role="alert"' in html and 'value="stress"' in html
+
+
+def test_html_in_titles_and_passages_is_shown_as_text(client: FlaskClient) -> None:
+    html = client.get("/?q=dispatchers+burnout+breaks").get_data(as_text=True)
+    assert "xss2022probe" in cards(html)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert XSS_TITLE not in html
+    assert "<img src=x" not in html
+    assert "Journal of &lt;b&gt;Escaping&lt;/b&gt;" in html
+
+
+def test_pages_forbid_inline_script_by_policy(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "<script>" not in response.get_data(as_text=True)  # only <script src=...>

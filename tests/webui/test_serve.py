@@ -1,0 +1,112 @@
+"""`evidence serve` / `webui.serve.serve`: options and EVIDENCE_* variables reach waitress,
+the library is opened once, and a loopback server answers only loopback Host names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from evidence import Library
+from evidence.cli import main
+from webui import serve as serve_module
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> Recorder:
+    """Replace the library and waitress with recorders (no model, no socket)."""
+    record = Recorder()
+
+    class FakeLibrary:
+        studies: list[Any] = []
+        passages: list[Any] = []
+
+        def search(self, query: str) -> list[Any]:
+            return []
+
+    def open_or_build(settings: Any, progress: Any = None) -> FakeLibrary:
+        record.calls.append({"open": settings})
+        return FakeLibrary()
+
+    def fake_serve(app: Any, **kwargs: Any) -> None:
+        record.calls.append({"serve": kwargs, "app": app})
+
+    monkeypatch.setattr(Library, "open_or_build", staticmethod(open_or_build))
+    monkeypatch.setattr("waitress.serve", fake_serve)
+    for name in (
+        "EVIDENCE_HOST",
+        "EVIDENCE_PORT",
+        "EVIDENCE_INDEX",
+        "EVIDENCE_INDEX_DIR",
+        "EVIDENCE_CORPUS",
+        "EVIDENCE_SERVER_THREADS",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return record
+
+
+def test_defaults_are_loopback_port_5000(recorded: Recorder) -> None:
+    serve_module.serve()
+    opened, served = recorded.calls
+    assert served["serve"]["host"] == "127.0.0.1" and served["serve"]["port"] == 5000
+    assert served["serve"]["threads"] == serve_module.THREADS
+    assert served["app"].config["TRUSTED_HOSTS"] == serve_module.LOOPBACK_NAMES
+    assert served["app"].debug is False
+    assert opened["open"].index_dir.name == "index"
+
+
+def test_cli_options_reach_the_server(recorded: Recorder, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["serve", "--host", "0.0.0.0", "--port", "8123", "--index", str(tmp_path / "ix")]
+    )
+    assert result.exit_code == 0, result.output
+    opened, served = recorded.calls
+    assert served["serve"]["host"] == "0.0.0.0" and served["serve"]["port"] == 8123
+    assert "TRUSTED_HOSTS" not in served["app"].config or not served["app"].config["TRUSTED_HOSTS"]
+    assert opened["open"].index_dir == tmp_path / "ix"
+
+
+def test_environment_variables_are_the_fallback(
+    recorded: Recorder, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("EVIDENCE_PORT", "5055")
+    monkeypatch.setenv("EVIDENCE_INDEX", str(tmp_path / "env-index"))
+    monkeypatch.setenv("EVIDENCE_CORPUS", str(tmp_path / "my.bib"))
+    monkeypatch.setenv("EVIDENCE_SERVER_THREADS", "6")
+    serve_module.serve()
+    opened, served = recorded.calls
+    assert served["serve"]["port"] == 5055 and served["serve"]["threads"] == 6
+    assert opened["open"].index_dir == tmp_path / "env-index"
+    assert opened["open"].corpus == (tmp_path / "my.bib",)
+
+
+def test_a_loopback_server_refuses_foreign_host_names(recorded: Recorder) -> None:
+    serve_module.serve()
+    app = recorded.calls[1]["app"]
+    client = app.test_client()
+    assert client.get("/api/openapi.json", headers={"Host": "127.0.0.1:5000"}).status_code == 200
+    assert client.get("/api/openapi.json", headers={"Host": "localhost:5000"}).status_code == 200
+    assert client.get("/api/openapi.json", headers={"Host": "evil.example"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("0.0.0.0", False),
+        ("192.168.1.5", False),
+        ("example.org", False),
+    ],
+)
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert serve_module._is_loopback(host) is loopback

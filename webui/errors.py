@@ -1,0 +1,134 @@
+"""Errors → HTTP: one mapping from library exceptions to status codes, two renderings.
+
+Under ``/api`` every error is the JSON envelope ``{"ok": false, "error": str, "status": int}``
+(datasette's error shape); elsewhere it is the `error.html` page with the same message.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from evidence.draft import DraftError
+from evidence.errors import (
+    BibtexImportError,
+    CitationError,
+    EvidenceError,
+    ExportError,
+    IndexFormatError,
+    IndexNotFoundError,
+    LockTimeoutError,
+    ModelLoadError,
+    NotFoundError,
+    QueryError,
+)
+
+log = logging.getLogger(__name__)
+
+# Most specific first: the first matching class decides the status.
+STATUS: tuple[tuple[type[EvidenceError], int], ...] = (
+    (QueryError, 400),
+    (NotFoundError, 404),
+    (BibtexImportError, 400),
+    (DraftError, 400),
+    (CitationError, 400),
+    (ExportError, 400),
+    (IndexNotFoundError, 503),
+    (IndexFormatError, 503),
+    (ModelLoadError, 503),
+    (LockTimeoutError, 503),
+)
+
+HINTS = {
+    400: "Check the request and try again.",
+    403: "Forms must be sent from this site's own pages.",
+    404: "Check the address, or search for the study instead.",
+    405: "This address does not accept that method.",
+    413: "The upload is too large.",
+    415: "The upload has the wrong type.",
+    503: "The library is not ready; the server's terminal says what to run.",
+}
+
+
+class UnsupportedType(EvidenceError):
+    """A request body or upload of the wrong media type (415)."""
+
+
+class TooLarge(EvidenceError):
+    """A request that names more items than one request may (413)."""
+
+
+def status_for(error: EvidenceError) -> int:
+    """Return the HTTP status for a library error (500 when it is not the caller's fault)."""
+    if isinstance(error, UnsupportedType):
+        return 415
+    if isinstance(error, TooLarge):
+        return 413
+    for kind, status in STATUS:
+        if isinstance(error, kind):
+            return status
+    return 500
+
+
+def human_size(size: int) -> str:
+    """Return "5 MB" or "64 KB" for a byte count (the units the upload forms state)."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    return f"{max(1, size // 1024)} KB"
+
+
+def envelope(**data: Any) -> dict[str, Any]:
+    """Return the success envelope ``{"ok": true, **data}``."""
+    return {"ok": True, **data}
+
+
+def wants_json() -> bool:
+    """True for API requests (and the pages' own fetch calls, which ask for JSON)."""
+    if request.path.startswith("/api/") or request.path == "/api":
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def render_error(message: str, status: int) -> ResponseReturnValue:
+    """Return the error as the JSON envelope or the error page, whichever the client wants."""
+    if wants_json():
+        return jsonify({"ok": False, "error": message, "status": status}), status
+    hint = HINTS.get(status, "")
+    return render_template("error.html", message=message, status=status, hint=hint), status
+
+
+def register(app: Flask) -> None:
+    """Install the handlers that turn every error into the envelope or the error page."""
+
+    @app.errorhandler(EvidenceError)
+    def library_error(error: EvidenceError) -> ResponseReturnValue:
+        status = status_for(error)
+        if status >= 500:
+            log.error("library error on %s: %s", request.path, error)
+        return render_error(str(error), status)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> ResponseReturnValue:
+        status = error.code or 500
+        message = error.description or error.name
+        if status == 413:
+            limit = human_size(app.config.get("MAX_CONTENT_LENGTH") or 0)
+            message = f"the upload is larger than the {limit} limit."
+        return render_error(message, status)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> ResponseReturnValue:
+        log.exception("unexpected error on %s", request.path)
+        return render_error(
+            "an unexpected error occurred (a bug in the web UI, not in your input; the "
+            "server's log has the details).",
+            500,
+        )

@@ -1,0 +1,139 @@
+"""Import: upload a .bib file; the page lists what was imported and every problem by line.
+
+`Library.add_bibtex` updates the index incrementally and swaps it in atomically, so other
+requests keep searching the old index while an import runs.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.utils import secure_filename
+
+from evidence import ImportReport, Library
+from evidence.errors import BibtexImportError, QueryError
+from evidence.model import Study
+
+from .errors import UnsupportedType, envelope, human_size
+from .state import get_library
+
+bp = Blueprint("imports", __name__)
+
+EXTENSIONS = (".bib", ".bibtex", ".txt")
+RAW_TYPES = ("application/x-bibtex", "text/x-bibtex", "text/plain")
+
+
+def upload() -> tuple[str, bytes]:
+    """The uploaded file's name and bytes: a multipart field ``file``, or (API only) a raw
+    body sent as application/x-bibtex or text/plain.
+
+    Raises UnsupportedType (415) for another type or extension, QueryError when empty.
+    """
+    if request.mimetype == "multipart/form-data":
+        storage = request.files.get("file")
+        if storage is None or not storage.filename:
+            raise QueryError("no file was uploaded; choose a .bib file.")
+        name, data = storage.filename, storage.read()
+    elif request.path.startswith("/api/") and request.mimetype in RAW_TYPES:
+        name, data = request.args.get("filename", "upload.bib"), request.get_data()
+    else:
+        raise UnsupportedType(
+            f"upload a .bib file as multipart/form-data (field 'file'), or send BibTeX as "
+            f"application/x-bibtex; got {request.mimetype or 'no type'}."
+        )
+    if not name.lower().endswith(EXTENSIONS):
+        raise UnsupportedType(f"{name!r} is not a BibTeX file; upload a .bib file.")
+    if not data.strip():
+        raise QueryError(f"{name!r} is empty; nothing to import.")
+    return name, data
+
+
+def import_upload(
+    library: Library, name: str, data: bytes
+) -> tuple[ImportReport, list[Study], str]:
+    """Import the bytes as file `name`; return the report, the new studies and the file name
+    shown in problems. Raises BibtexImportError when nothing could be imported."""
+    shown = secure_filename(Path(name).name) or "upload.bib"
+    before = {s.key for s in library.studies}
+    with tempfile.TemporaryDirectory(prefix="evidence-upload-") as folder:
+        path = Path(folder) / shown
+        path.write_bytes(data)
+        try:
+            report = library.add_bibtex(path)
+        except BibtexImportError as exc:
+            raise BibtexImportError(str(exc).replace(str(path), shown)) from None
+    report = _renamed(report, str(path), shown)
+    added = [s for s in library.studies if s.key not in before]
+    return report, added, shown
+
+
+def _renamed(report: ImportReport, temp: str, shown: str) -> ImportReport:
+    """The report with the temporary path replaced by the uploaded file's name."""
+    import dataclasses
+
+    problems = tuple(
+        dataclasses.replace(p, file=shown) if p.file == temp else p for p in report.problems
+    )
+    files = tuple(shown if f == temp else f for f in report.files)
+    return dataclasses.replace(report, files=files, problems=problems)
+
+
+def report_json(report: ImportReport, added: list[Study]) -> dict[str, Any]:
+    return {
+        "files": list(report.files),
+        "studies": report.studies,
+        "imported": [{"key": s.key, "title": s.title, "year": s.year} for s in added],
+        "problems": [
+            {
+                "file": p.file,
+                "line": p.line,
+                "kind": p.kind,
+                "key": p.key,
+                "severity": p.severity,
+                "message": p.message,
+            }
+            for p in report.problems
+        ],
+    }
+
+
+def _limit() -> str:
+    return human_size(current_app.config["MAX_CONTENT_LENGTH"])
+
+
+@bp.get("/import")
+def page() -> ResponseReturnValue:
+    return render_template("import.html", limit=_limit(), report=None, error="")
+
+
+@bp.post("/import")
+def submit() -> ResponseReturnValue:
+    """The import form's target: the same page with the report (or the error) under it."""
+    library = get_library()
+    try:
+        name, data = upload()
+        report, added, shown = import_upload(library, name, data)
+    except (BibtexImportError, QueryError) as exc:
+        return render_template("import.html", limit=_limit(), report=None, error=str(exc)), 400
+    return render_template(
+        "import.html",
+        limit=_limit(),
+        report=report,
+        added=added,
+        shown=shown,
+        error="",
+        total=len(library.studies),
+    )
+
+
+@bp.post("/api/import")
+def api_import() -> ResponseReturnValue:
+    """JSON twin of the import page."""
+    library = get_library()
+    name, data = upload()
+    report, added, _ = import_upload(library, name, data)
+    return jsonify(envelope(**report_json(report, added), library_studies=len(library.studies)))

@@ -1,0 +1,112 @@
+"""Search: the home page (query box, filters, result cards, paging) and `GET /api/search`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+
+from evidence.errors import QueryError
+from evidence.jsonout import hit_to_dict
+from evidence.model import DESIGNS, POPULATIONS
+from evidence.search import Results
+
+from .batching import SearchBatcher
+from .citing import chosen_style, references_by_key, styles
+from .errors import envelope
+from .params import SearchRequest, search_request
+from .present import example_queries
+from .state import get_library
+
+bp = Blueprint("search", __name__)
+BATCHER = "evidence.search_batcher"
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    state.app.extensions[BATCHER] = SearchBatcher()
+
+
+def run(req: SearchRequest) -> Results:
+    """The library's results for a parsed request (batched with concurrent ones).
+
+    Raises QueryError.
+    """
+    batcher: SearchBatcher = current_app.extensions[BATCHER]
+    return batcher.search(get_library(), req.query, req.k, req.offset, req.parsed_filters())
+
+
+@bp.get("/")
+def page() -> ResponseReturnValue:
+    """The search page; without ``q`` it shows the empty form and example queries."""
+    library = get_library()
+    context: dict[str, Any] = {"error": "", "results": None, "refs": {}, "cite_note": ""}
+    status = 200
+    try:
+        req = search_request(request.args, allowed=("style",))
+        style = chosen_style(library)
+        context.update(req=req, style=style)
+        if req.query:
+            results = run(req)
+            refs, note = references_by_key(library, [h.study.key for h in results], style)
+            context.update(results=results, refs=refs, cite_note=note)
+    except QueryError as exc:
+        context.update(
+            error=str(exc), req=_lenient_request(), style=library.settings.citation_style
+        )
+        status = 400
+    if not context["results"]:
+        context["examples"] = example_queries(library.studies)
+    return (
+        render_template(
+            "search.html",
+            designs=DESIGNS,
+            populations=POPULATIONS,
+            styles=styles(),
+            page_url=_page_url,
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.get("/api/search")
+def api_search() -> ResponseReturnValue:
+    """JSON twin of the search page: the hits with their best passages and ranks."""
+    req = search_request(request.args)
+    if not req.query:
+        raise QueryError("the query is empty; pass q=, a claim or a question.")
+    results = run(req)
+    end = results.offset + len(results)
+    return jsonify(
+        envelope(
+            query=results.query,
+            total=results.total,
+            offset=results.offset,
+            k=req.k,
+            next_offset=end if end < results.total else None,
+            notes=list(results.notes),
+            hits=[hit_to_dict(hit) for hit in results],
+        )
+    )
+
+
+def _page_url(req: SearchRequest, page: int, style: str) -> str:
+    """This search's URL at another page, keeping the query and filters."""
+    args: dict[str, Any] = {"q": req.query, "page": page, **req.filters}
+    if req.k != 10:
+        args["k"] = req.k
+    if style != get_library().settings.citation_style:
+        args["style"] = style
+    return url_for("search.page", **args)
+
+
+def _lenient_request() -> SearchRequest:
+    """The request as typed (unvalidated), to refill the form under an error message."""
+    filters = {k: request.args.getlist(k) for k in ("design", "population") if request.args.get(k)}
+    for key in ("year_from", "year_to"):
+        if request.args.get(key):
+            filters[key] = request.args[key]  # type: ignore[assignment]
+    return SearchRequest(request.args.get("q", ""), 10, 0, filters)
