@@ -6,6 +6,7 @@
         print(hit.study.key, hit.passage.text)
 """
 
+from .audit import AuditReport, Finding
 from .bibtex import load_bibtex, parse_bibtex
 from .config import Settings
 from .errors import (
@@ -19,18 +20,33 @@ from .errors import (
     NotFoundError,
     QueryError,
 )
+from .draft import DraftError
 from .library import Library
 from .search import Filters, Results
-from .model import Hit, ImportProblem, ImportReport, Passage, PassageMatch, Person, Study, TalkingPoint
+from .model import (
+    Hit,
+    ImportProblem,
+    ImportReport,
+    Passage,
+    PassageMatch,
+    Person,
+    Proposal,
+    Reference,
+    Study,
+    TalkingPoint,
+)
 
 from .version import __version__
 
 __all__ = [
+    "AuditReport",
     "BibtexImportError",
     "CitationError",
+    "DraftError",
     "EvidenceError",
     "ExportError",
     "Filters",
+    "Finding",
     "Hit",
     "ImportProblem",
     "ImportReport",
@@ -42,7 +58,9 @@ __all__ = [
     "Passage",
     "PassageMatch",
     "Person",
+    "Proposal",
     "QueryError",
+    "Reference",
     "Results",
     "Settings",
     "Study",

@@ -17,6 +17,8 @@ import click
 
 from .version import __version__
 from .errors import EvidenceError
+from .cite import STYLES
+from .export import EXPORT_FORMATS
 from .model import DESIGNS, ENTRY_TYPES, POPULATIONS, ImportReport, Study
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,6 +54,10 @@ def main() -> None:
       evidence search "peer support reduces PTSD in firefighters"
       evidence show carleton2020mental        one study in full
       evidence import my-library.bib          add your own BibTeX (Zotero, JabRef, ...)
+      evidence audit proposal.docx            check a draft's citations and claims
+      evidence points "peer support and PTSD" --format docx -o points.docx
+      evidence proposal peer-support-program -o proposal.docx
+      evidence cite carleton2020mental --style vancouver
       evidence serve                          the web UI on http://127.0.0.1:5000
     """
 
@@ -269,6 +275,155 @@ def show_command(key: str, index_dir: Path | None, as_json: bool) -> None:
             click.echo(f"  - {finding}")
     if study.abstract:
         click.echo(f"\nAbstract:\n  {study.abstract}")
+
+
+@main.command("audit")
+@click.argument("draft", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text",
+              show_default=True, help="Report format.")
+@INDEX_OPTION
+@friendly
+def audit_command(draft: Path, fmt: str, index_dir: Path | None) -> None:
+    """Check DRAFT's citations (.txt, .md or .docx) against its reference list and the library.
+
+    Reports citations with a wrong or malformed year, names missing from the reference list,
+    references never cited, DOIs cut short, details that differ from the library, studies
+    whose population or design does not fit the claim, and empirical claims with no citation
+    (with library passages to consider). Nothing in the draft is changed. Exit status is 0
+    whatever is found, and 1 only when DRAFT cannot be read.
+    """
+    from dataclasses import replace
+
+    from .audit import render
+    from .draft import load_draft
+
+    text, source = load_draft(draft)  # read first: an unreadable draft fails before any indexing
+    report = replace(_library(index_dir).audit(text), source=source)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render(report, fmt), nl=False)
+
+
+STYLE_OPTION = click.option(
+    "--style", type=click.Choice(STYLES, case_sensitive=False), default=None,
+    help="Citation style [default: the citation_style setting, apa].",
+)
+
+
+def _write_or_print(data: bytes, output: Path | None, what: str) -> None:
+    if output is not None:
+        click.echo(f"Wrote {what} to {output}.", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
+def _check_output(fmt: str, output: Path | None) -> None:
+    if fmt in ("docx", "pptx") and output is None:
+        raise click.UsageError(f"--format {fmt} is a binary file: give -o FILE.")
+
+
+@main.command("points")
+@click.argument("query")
+@click.option("-k", "k", default=5, show_default=True, help="Number of talking points.")
+@STYLE_OPTION
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="md",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (needed for docx and pptx) instead of printing.")
+@click.option("--citekeys", is_flag=True,
+              help="Markdown with pandoc [@key] citations; CSL-JSON and CSL files beside -o FILE.")
+@filter_options
+@INDEX_OPTION
+@friendly
+def points_command(query: str, k: int, style: str | None, fmt: str, output: Path | None,
+                   citekeys: bool, year_from: int | None, year_to: int | None,
+                   design: tuple[str, ...], population: tuple[str, ...],
+                   entry_type: tuple[str, ...], has_doi: bool | None,
+                   index_dir: Path | None) -> None:
+    """Talking points for QUERY, each quoting its study exactly, with its in-text citation,
+    design and population, and the reference list.
+
+    Points are ranked by relevance, then by strength of design; points that say the same
+    thing are merged; weak or off-population evidence is flagged.
+    """
+    _check_output(fmt, output)
+    lib = _library(index_dir)
+    style = style or lib.settings.citation_style
+    filters = {"year_from": year_from, "year_to": year_to, "designs": design,
+               "populations": population, "entry_types": entry_type, "has_doi": has_doi}
+    points = lib.talking_points(query, k=k, style=style, filters=filters)
+    if not points:
+        click.echo("No talking points: no study matched. Try fewer or more general words.")
+        return
+    data = lib.export(points, fmt, path=output, style=style, title=f"Talking points: {query}",
+                      citekeys=citekeys)
+    _write_or_print(data, output, f"{len(points)} talking points")
+
+
+@main.command("proposal")
+@click.argument("template", required=False)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file; its suffix (.docx, .md, .html, .pptx) sets the format.")
+@click.option("--format", "fmt", type=click.Choice(("md", "docx", "pptx", "html")), default=None,
+              help="Output format [default: from -o's suffix, else md].")
+@STYLE_OPTION
+@click.option("--list", "list_templates", is_flag=True, help="List the bundled templates.")
+@INDEX_OPTION
+@friendly
+def proposal_command(template: str | None, output: Path | None, fmt: str | None,
+                     style: str | None, list_templates: bool, index_dir: Path | None) -> None:
+    """Draft a proposal from TEMPLATE (a bundled name or your own .toml copy): talking points
+    for each section and one reference list.
+
+    Copy a bundled template (see --list; they are in evidence/templates/) to change its
+    sections, queries and point budgets.
+    """
+    from .proposal import TEMPLATES_DIR
+    from .proposal import list_templates as bundled
+
+    if list_templates or not template:
+        for name in bundled():
+            click.echo(f"{name}\t{TEMPLATES_DIR / (name + '.toml')}")
+        if not list_templates:
+            raise click.UsageError("give a TEMPLATE (one of the above, or a .toml file).")
+        return
+    suffix = output.suffix.lower().lstrip(".") if output else ""
+    fmt = fmt or (suffix if suffix in ("md", "docx", "pptx", "html") else "md")
+    _check_output(fmt, output)
+    lib = _library(index_dir)
+    proposal = lib.proposal(template, style=style or lib.settings.citation_style)
+    data = lib.export(proposal, fmt, path=output, style=proposal.style)
+    _write_or_print(data, output, f"a proposal of {len(proposal.points)} talking points")
+
+
+@main.command("cite")
+@click.argument("keys", nargs=-1, required=True)
+@STYLE_OPTION
+@click.option("--narrative", is_flag=True, help='Narrative form: "Carleton et al. (2020)".')
+@click.option("--no-references", is_flag=True, help="Print only the in-text citation.")
+@INDEX_OPTION
+@friendly
+def cite_command(keys: tuple[str, ...], style: str | None, narrative: bool, no_references: bool,
+                 index_dir: Path | None) -> None:
+    """The in-text citation of KEYS (cited together) and their reference list.
+
+    Keys not in the library are left out and named on stderr; they are never cited.
+    """
+    lib = _library(index_dir)
+    style = style or lib.settings.citation_style
+    known = {s.key for s in lib.studies}
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        click.echo(f"Note: not in the library, not cited: {', '.join(unknown)}", err=True)
+    if len(unknown) == len(keys):
+        raise click.ClickException("none of the keys is in the library; try `evidence search`.")
+    cited = [k for k in keys if k in known]
+    click.echo(lib.cite(cited, style=style, narrative=narrative))
+    if not no_references:
+        click.echo("")
+        for reference in lib.references(cited, style=style):
+            click.echo(reference.text)
 
 
 @main.command("serve")

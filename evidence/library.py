@@ -15,13 +15,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from .audit import AuditReport
 from .bibtex import load_bibtex
+from .cite import STYLES, Citer, known_studies  # noqa: F401  (STYLES: for the web UI)
 from .config import Settings
 from .embed import Embedder
 from .errors import BibtexImportError, IndexNotFoundError, NotFoundError
+from .export import EXPORT_FORMATS  # noqa: F401  (for the web UI)
 from .indexer import Progress, build_data
 from .locking import index_lock
-from .model import ImportReport, Passage, Study
+from .model import Hit, ImportReport, Passage, Proposal, Reference, Study, TalkingPoint
 from .search import Filters, Results, Searcher
 from .store import IMPORTS, IndexData, current_generation, file_sha256, read_index, read_manifest, write_index
 
@@ -47,6 +52,7 @@ class Library:
         self._generation = data.path.name
         self._write_lock = threading.Lock()
         self.last_report = ImportReport()
+        self.citer = Citer()  # formats citations; caches each document it formatted
 
     # ---- opening and building ------------------------------------------------------
 
@@ -168,6 +174,106 @@ class Library:
         """The `k` studies nearest to `key` by meaning. Raises NotFoundError."""
         self.study(key)
         return self._searcher.related(key, k)
+
+    def audit(self, text_or_path: str | Path) -> AuditReport:
+        """Audit a draft's citations against its reference list and this library.
+
+        `text_or_path` is the draft's text (a str, never read as a file name) or the `Path`
+        of a .txt/.md/.docx file. Returns every finding with its offsets in the text;
+        uncited empirical claims come with the 3 best library passages. Raises DraftError
+        when a file cannot be read.
+        """
+        from .audit import audit_draft
+        from .draft import load_draft
+
+        text, source = load_draft(text_or_path)
+        return audit_draft(text, self.studies, lambda claims: self.batch_search(claims, k=3),
+                           source)
+
+    def passage_vectors(self, passage_ids: Sequence[str]) -> np.ndarray:
+        """The stored vectors of `passage_ids`, ``(n, d)`` float32 normalised, in order.
+
+        Raises NotFoundError for an unknown passage id."""
+        rows = []
+        for passage_id in passage_ids:
+            key, _, number = passage_id.partition("#p")
+            row = self._searcher.study_row(key)
+            start = int(self._searcher._ranges[row][0]) if row is not None else -1
+            index = start + int(number) if number.isdigit() and start >= 0 else -1
+            if not 0 <= index < len(self.passages) or self.passages[index].id != passage_id:
+                self.passage(passage_id)  # raises NotFoundError when unknown
+                index = next(i for i, p in enumerate(self.passages) if p.id == passage_id)
+            rows.append(self._searcher.data.vectors.reconstruct_range(index, index + 1))
+        return np.concatenate(rows) if rows else np.zeros((0, self.embedder.dimension), np.float32)
+
+    # ---- citing ----------------------------------------------------------------------
+
+    def talking_points(
+        self,
+        query: str | None = None,
+        k: int = 5,
+        style: str = "apa",
+        *,
+        hits: Sequence[Hit] | None = None,
+        passage_ids: Sequence[str] | None = None,
+        filters: Mapping[str, Any] | Filters | None = None,
+    ) -> list[TalkingPoint]:
+        """Up to `k` cited talking points for `query`, from chosen `hits`, or one per chosen
+        passage (the basket: all kept, whole). Each quotes its passage exactly.
+
+        Raises QueryError, NotFoundError (unknown passage id) or CitationError.
+        """
+        from .talking_points import draft
+
+        return draft(self, query, k, style, hits, passage_ids, filters)
+
+    def references(self, keys: Sequence[str], style: str = "apa") -> list[Reference]:
+        """The reference list of `keys` in `style`, in the style's order. Unknown keys are
+        dropped (and logged). Raises CitationError for an unknown style."""
+        studies = known_studies(self._by_key, keys)
+        return list(self.citer.format(studies, [], style).references) if studies else []
+
+    def cite(self, keys: Sequence[str], style: str = "apa", narrative: bool = False) -> str:
+        """The in-text citation of `keys` as one group, formatted as one document: "(Alpha
+        et al., 2020; Zeta, 2018)" or, narrative, "Alpha et al. (2020) and Zeta (2018)".
+
+        Unknown keys are dropped (and logged). Raises NotFoundError when no key is known,
+        CitationError for an unknown style."""
+        from .cite import in_text
+
+        studies = known_studies(self._by_key, keys)
+        if not studies:
+            raise NotFoundError(f"none of {', '.join(keys) or 'no keys'} is in {self.index_dir}.")
+        return in_text(self.citer, studies, style, narrative)
+
+    def export(
+        self,
+        items: Sequence[TalkingPoint | str] | Proposal,
+        format: str,
+        path: Path | None = None,
+        style: str = "apa",
+        title: str | None = None,
+        *,
+        citekeys: bool = False,
+    ) -> bytes:
+        """`items` (talking points and/or study keys, or a Proposal) as a `format` file
+        (see EXPORT_FORMATS); also written to `path` when given. With `citekeys`, Markdown
+        carries pandoc citekeys and a CSL-JSON file is written beside `path`.
+
+        Raises ExportError (unknown format, nothing to export, unwritable path).
+        """
+        from .export import export
+
+        return export(self, items, format, path, style, title, citekeys=citekeys)
+
+    def proposal(self, template: str | Path, style: str = "apa") -> Proposal:
+        """A proposal draft from a template (a bundled name, see `list_templates()`, or a
+        .toml path): talking points per section and one reference list.
+
+        Raises TemplateError (an ExportError) for a missing or invalid template."""
+        from .proposal import build_proposal
+
+        return build_proposal(self, template, style)
 
     # ---- changing --------------------------------------------------------------------
 
