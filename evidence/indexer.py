@@ -56,7 +56,7 @@ def build_data(
 ) -> IndexData:
     """Return the full index contents for `studies` (reusing `previous` vectors where possible)."""
     passages = _passages(studies, previous)
-    cache = _cache_from(previous, embedder.model_name)
+    cache = _cache_from(previous, embedder.identity())
     passage_vectors = _encode_cached(
         [p.text for p in passages], embedder, cache, "passages", progress
     )
@@ -66,7 +66,7 @@ def build_data(
     lexical = LexicalIndex.build([keyword_text(s) for s in studies], k1=BM25_K1, b=BM25_B)
     manifest = dict(manifest)
     manifest.update(
-        model={"name": embedder.model_name, "dimension": embedder.dimension, "normalize": True},
+        model=embedder.identity(),
         study_count=len(studies),
         passage_count=len(passages),
         chunking={"kinds": ["title", "finding", "abstract sentence"],
@@ -108,8 +108,9 @@ def _same_text(a: Study, b: Study) -> bool:
     return (a.title, a.abstract, a.findings) == (b.title, b.abstract, b.findings)
 
 
-def _cache_from(previous: IndexData | None, model: str) -> dict[str, np.ndarray]:
-    if previous is None or previous.manifest.get("model", {}).get("name") != model:
+def _cache_from(previous: IndexData | None, identity: dict[str, Any]) -> dict[str, np.ndarray]:
+    built = previous.manifest.get("model", {}) if previous else {}
+    if previous is None or any(built.get(k) != identity[k] for k in ("name", "precision")):
         return {}
     keys = previous.text_keys
     cache: dict[str, np.ndarray] = {}

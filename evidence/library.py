@@ -66,8 +66,8 @@ class Library:
         """Open a built index. Raises IndexNotFoundError or IndexFormatError (with what to run)."""
         settings = Settings.resolve(settings, index_dir=index_dir)
         embedder = embedder or _embedder(settings)
-        data = read_index(settings.index_dir, embedder.model_name)
-        return cls(data, settings, embedder)
+        data = read_index(settings.index_dir, embedder.model_name, precision=embedder.precision)
+        return cls(data, _built_corpus(settings, data.manifest), embedder)
 
     @classmethod
     def build(
@@ -111,6 +111,8 @@ class Library:
             _, manifest = read_manifest(settings.index_dir)
         except IndexNotFoundError:
             return cls.build(settings=settings, progress=progress, embedder=embedder)
+        if sources is None:
+            settings = _built_corpus(settings, manifest)
         if manifest.get("corpus_sha256") != _corpus_hash(settings):
             return cls.build(settings=settings, progress=progress, embedder=embedder)
         return cls.open(settings=settings, embedder=embedder)
@@ -295,7 +297,9 @@ class Library:
         with self._write_lock, index_lock(self.index_dir):
             copies = _copy_imports(self.index_dir, path_list)
             try:
-                data, full = _rebuild(self.settings, self.embedder, progress)
+                live = self._searcher.data
+                mine = current_generation(self.index_dir) == self._generation
+                data, full = _rebuild(self.settings, self.embedder, progress, live if mine else None)
             except BaseException:
                 for copy in copies:
                     copy.unlink(missing_ok=True)
@@ -308,7 +312,7 @@ class Library:
         """Switch to a newer generation written by another process; True if it changed."""
         if current_generation(self.index_dir) == self._generation:
             return False
-        self._swap(read_index(self.index_dir, self.embedder.model_name))
+        self._swap(read_index(self.index_dir, self.embedder.model_name, precision=self.embedder.precision))
         return True
 
     def _swap(self, data: IndexData) -> None:
@@ -325,7 +329,19 @@ def _embedder(settings: Settings) -> Embedder:
         batch_size=settings.batch_size,
         index_threads=settings.index_threads,
         query_threads=settings.query_threads,
+        backend=settings.backend,
     )
+
+
+def _built_corpus(settings: Settings, manifest: Mapping[str, Any]) -> Settings:
+    """Settings whose corpus is what the index was built from, unless one was chosen.
+
+    Without this, opening an index of another corpus and importing one file would rebuild
+    it from the bundled corpus."""
+    recorded = manifest.get("corpus")
+    if not recorded or settings.corpus != Settings().corpus:
+        return settings
+    return dataclasses.replace(settings, corpus=tuple(Path(p) for p in recorded))
 
 
 def _sources(settings: Settings) -> list[Path]:
@@ -338,18 +354,27 @@ def _corpus_hash(settings: Settings) -> str:
     return file_sha256([p for p in _sources(settings) if p.is_file()])
 
 
-def _rebuild(settings: Settings, embedder: Embedder, progress: Progress | None) -> tuple[IndexData, ImportReport]:
-    """Import every source and write a new generation (call with the index lock held)."""
+def _rebuild(
+    settings: Settings,
+    embedder: Embedder,
+    progress: Progress | None,
+    previous: IndexData | None = None,
+) -> tuple[IndexData, ImportReport]:
+    """Import every source and write a new generation (call with the index lock held).
+
+    `previous` (the live generation, if already in memory) supplies cached vectors and
+    passages; otherwise the live generation is read from disk."""
     sources = _sources(settings)
     studies, report = load_bibtex(sources)
-    previous = None
-    try:
-        previous = read_index(settings.index_dir, embedder.model_name, verify=False)
-    except Exception:  # no usable previous index: everything gets embedded
-        previous = None
+    if previous is None:
+        try:
+            previous = read_index(settings.index_dir, embedder.model_name, verify=False)
+        except Exception:  # no usable previous index: everything gets embedded
+            previous = None
     manifest = {
         "corpus_sha256": file_sha256([p for p in sources if p.is_file()]),
-        "sources": [str(p) for p in sources],
+        "corpus": [str(Path(p).resolve()) for p in settings.corpus],
+        "sources": [str(p.resolve()) for p in sources],
         "settings": settings.identity(),
     }
     data = build_data(studies, embedder, manifest, previous, progress)

@@ -23,7 +23,9 @@ from .vectors import VectorIndex
 
 STUDY_CANDIDATES = 1000  # per retriever; z-score statistics are taken over these
 PASSAGE_CANDIDATES = 4000
-TITLE_HANDICAP = 0.05  # within a hit, prefer a finding or sentence to a near-equal title
+# Within a hit, a title is shown as the matching passage only when the study has nothing
+# else: the card already shows the title, and a title is not evidence to quote.
+TITLE_HANDICAP = 1.0
 # A study with no keyword match must be at least this similar (cosine) to count as a result,
 # so that a query about nothing in the library gets an honest empty page. On SciFact no
 # relevant study of the 809 dev queries falls below it.

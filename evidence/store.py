@@ -188,7 +188,13 @@ def read_manifest(index_dir: Path) -> tuple[Path, dict[str, Any]]:
     return folder, manifest
 
 
-def read_index(index_dir: Path, model: str, dimension: int | None = None, verify: bool = True) -> IndexData:
+def read_index(
+    index_dir: Path,
+    model: str,
+    dimension: int | None = None,
+    verify: bool = True,
+    precision: str | None = None,
+) -> IndexData:
     """Load the live generation after checking its manifest, model, counts and checksums.
 
     Raises IndexNotFoundError or IndexFormatError, with the command to run.
@@ -199,6 +205,11 @@ def read_index(index_dir: Path, model: str, dimension: int | None = None, verify
         raise IndexFormatError(
             f"{index_dir} was built with model {built.get('name')} ({built.get('dimension')}-d); "
             f"the current model is {model}. Rebuild with `evidence index`, or set the model back."
+        )
+    if precision is not None and built.get("precision", "fp32") != precision:
+        raise IndexFormatError(
+            f"{index_dir} holds {built.get('precision', 'fp32')} vectors but the model runs in "
+            f"{precision} (backend setting). Rebuild with `evidence index`, or change the backend."
         )
     if dimension is not None and built.get("dimension") != dimension:
         raise IndexFormatError(

@@ -117,3 +117,16 @@ def test_corrupted_file_is_detected(fresh_library: Library) -> None:
         handle.write(b"X")
     with pytest.raises(IndexFormatError, match="checksum"):
         Library.open(index_dir=fresh_library.index_dir, embedder=fresh_library.embedder)
+
+
+def test_reopened_index_keeps_its_own_corpus_on_import(fresh_library: Library, tmp_path: Path) -> None:
+    """Importing into an index opened without naming its corpus must not swap in the
+    bundled corpus: the index remembers what it was built from."""
+    reopened = Library.open(index_dir=fresh_library.index_dir, embedder=fresh_library.embedder)
+    extra = tmp_path / "one.bib"
+    extra.write_text("@article{solo2025, title = {Sleep and shift work in paramedics}, year = 2025}\n")
+    reopened.add_bibtex(extra)
+    keys = {s.key for s in reopened.studies}
+    assert keys == {"alpha2020peer", "delta2019stigma", "epsilon2021sleep", "zeta2018debrief", "solo2025"}
+    again = Library.open_or_build(index_dir=fresh_library.index_dir, embedder=fresh_library.embedder)
+    assert {s.key for s in again.studies} == keys  # not stale, not rebuilt from corpus/
