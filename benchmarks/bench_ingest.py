@@ -24,13 +24,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.scifact import require_scifact  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
-FAMILIES = ["Smith", "Nguyen", "Garc{\\'\\i}a", "M{\\\"u}ller", "Carleton", "O'Brien", "Kowalski",
-            "Dubois", "Andersson", "Ricciardelli", "Ç{\\'e}lik", "Šimić", "Lefèvre", "Okafor",
-            "van der Berg", "de la Cruz", "Schr{\\\"o}dinger", "Nakamura", "Østergaard", "Hughes"]
-GIVEN = ["Anna", "R. Nicholas", "Jos{\\'e}", "Zo{\\\"e}", "Li", "Mark", "Sofia", "J.", "Ahmed"]
-JOURNALS = ["Journal of Occupational Health Psychology", "BMC Psychiatry", "Frontiers in Psychology",
-            "Occupational and Environmental Medicine", "Psychological Trauma: Theory, Research, "
-            "Practice, and Policy", "Canadian Journal of Psychiatry"]
+FAMILIES = [
+    "Smith",
+    "Nguyen",
+    "Garc{\\'\\i}a",
+    'M{\\"u}ller',
+    "Carleton",
+    "O'Brien",
+    "Kowalski",
+    "Dubois",
+    "Andersson",
+    "Ricciardelli",
+    "Ç{\\'e}lik",
+    "Šimić",
+    "Lefèvre",
+    "Okafor",
+    "van der Berg",
+    "de la Cruz",
+    'Schr{\\"o}dinger',
+    "Nakamura",
+    "Østergaard",
+    "Hughes",
+]
+GIVEN = ["Anna", "R. Nicholas", "Jos{\\'e}", 'Zo{\\"e}', "Li", "Mark", "Sofia", "J.", "Ahmed"]
+JOURNALS = [
+    "Journal of Occupational Health Psychology",
+    "BMC Psychiatry",
+    "Frontiers in Psychology",
+    "Occupational and Environmental Medicine",
+    "Psychological Trauma: Theory, Research, Practice, and Policy",
+    "Canadian Journal of Psychiatry",
+]
 
 
 def generate(path: Path, count: int, abstracts: list[str]) -> None:
@@ -40,17 +64,24 @@ def generate(path: Path, count: int, abstracts: list[str]) -> None:
             accented = i % 5 == 0
             names = []
             for _ in range(rng.randint(1, 8)):
-                family = rng.choice(FAMILIES if accented else [f for f in FAMILIES if "\\" not in f])
-                names.append(f"{family}, {rng.choice(GIVEN if accented else ['Anna', 'Li', 'Mark'])}")
+                family = rng.choice(
+                    FAMILIES if accented else [f for f in FAMILIES if "\\" not in f]
+                )
+                names.append(
+                    f"{family}, {rng.choice(GIVEN if accented else ['Anna', 'Li', 'Mark'])}"
+                )
             abstract = abstracts[i % len(abstracts)]
             out.write(
                 f"@article{{gen{i},\n  author = {{{' and '.join(names)}}},\n"
-                f"  title = {{Workplace Mental Health Study Number {i}: {{PTSD}} and Peer Support}},\n"
-                f"  journal = {{{rng.choice(JOURNALS)}}},\n  year = {{{rng.randint(1995, 2025)}}},\n"
+                f"  title = {{Workplace Mental Health Study Number {i}: "
+                "{{PTSD}} and Peer Support}},\n"
+                f"  journal = {{{rng.choice(JOURNALS)}}},\n"
+                f"  year = {{{rng.randint(1995, 2025)}}},\n"
                 f"  volume = {{{rng.randint(1, 80)}}},\n  number = {{{rng.randint(1, 12)}}},\n"
                 f"  pages = {{{rng.randint(1, 500)}--{rng.randint(501, 900)}}},\n"
                 f"  doi = {{10.{rng.randint(1000, 9999)}/gen.{i}}},\n"
-                f"  keywords = {{PTSD; stigma; peer support}},\n  abstract = {{{abstract}}},\n}}\n\n"
+                "  keywords = {PTSD; stigma; peer support},\n"
+                f"  abstract = {{{abstract}}},\n}}\n\n"
             )
 
 
@@ -104,9 +135,15 @@ def measure(name: str, path: Path, repeats: int = 3) -> tuple[int, float, float]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--entries", type=int, default=50_000)
-    parser.add_argument("--split-50k", action="store_true", help="also time sentence splitting of the generated file")
+    parser.add_argument(
+        "--split-50k",
+        action="store_true",
+        help="also time sentence splitting of the generated file",
+    )
     args = parser.parse_args()
     scifact = require_scifact() / "corpus.bib"
     OUT.mkdir(exist_ok=True)
@@ -116,15 +153,26 @@ def main() -> None:
 
         abstracts = [s.abstract.replace("%", "\\%") for s in load_bibtex(scifact)[0] if s.abstract]
         generate(generated, args.entries, abstracts)
-    print("| file | bibtexparser plain parse | our import (LaTeX, names, DOIs) | ratio | peak RSS ours | studies/s |")
+    print(
+        "| file | bibtexparser plain parse | our import (LaTeX, names, DOIs) | ratio "
+        "| peak RSS ours | studies/s |"
+    )
     print("|---|---|---|---|---|---|")
-    for label, path in [("SciFact corpus.bib", scifact), (f"generated {args.entries:,}", generated)]:
+    for label, path in [
+        ("SciFact corpus.bib", scifact),
+        (f"generated {args.entries:,}", generated),
+    ]:
         n_plain, t_plain, _ = measure("plain", path)
         n_ours, t_ours, rss = measure("ours", path)
-        print(f"| {label} ({n_ours:,} studies) | {t_plain:.2f} s | {t_ours:.2f} s | "
-              f"{t_ours / t_plain:.2f}x | {rss:.0f} MB | {n_ours / t_ours:,.0f} |")
+        print(
+            f"| {label} ({n_ours:,} studies) | {t_plain:.2f} s | {t_ours:.2f} s | "
+            f"{t_ours / t_plain:.2f}x | {rss:.0f} MB | {n_ours / t_ours:,.0f} |"
+        )
     passages, t_split, _ = measure("split", scifact, repeats=1)
-    print(f"\nSentence splitting (pysbd, at index time) of SciFact: {passages:,} passages in {t_split:.1f} s")
+    print(
+        f"\nSentence splitting (pysbd, at index time) of SciFact: {passages:,} passages "
+        f"in {t_split:.1f} s"
+    )
     if args.split_50k:
         passages, t_split, _ = measure("split", generated, repeats=1)
         print(f"Sentence splitting of the generated file: {passages:,} passages in {t_split:.1f} s")

@@ -45,8 +45,15 @@ def build_child(index_dir: str, corpus: str, backend: str, queue: mp.Queue) -> N
     total = time.perf_counter() - t0
     texts = [p.text for p in lib.passages] + [document_text(s) for s in lib.studies]
     queries = [text for _, text in load_queries()[:100]]
-    queue.put({"build_s": total, "texts": texts, "snapshot": snapshot(lib, queries),
-               "studies": len(lib.studies), "passages": len(lib.passages)})
+    queue.put(
+        {
+            "build_s": total,
+            "texts": texts,
+            "snapshot": snapshot(lib, queries),
+            "studies": len(lib.studies),
+            "passages": len(lib.passages),
+        }
+    )
 
 
 def encode_child(texts: list[str], queue: mp.Queue) -> None:  # type: ignore[type-arg]
@@ -133,10 +140,14 @@ class CountingEmbedder:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--reuse", action="store_true", help="reuse the index from a previous run")
     parser.add_argument("--skip-encode-baseline", action="store_true")
-    parser.add_argument("--backend", default="openvino", help="embedding runtime (see Settings.backend)")
+    parser.add_argument(
+        "--backend", default="openvino", help="embedding runtime (see Settings.backend)"
+    )
     args = parser.parse_args()
     data = require_scifact()
     index_dir = OUT / "scifact-index"
@@ -152,16 +163,22 @@ def main() -> None:
         shutil.rmtree(index_dir, ignore_errors=True)
         built = run_child(build_child, str(index_dir), corpus, args.backend)
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        rows += [("studies / passages", f"{built['studies']} / {built['passages']}"),
-                 ("index build (import, split, embed, BM25, write)", f"{built['build_s']:.1f} s"),
-                 ("peak RSS of the build process", f"{peak_mb:.0f} MB")]
+        rows += [
+            ("studies / passages", f"{built['studies']} / {built['passages']}"),
+            ("index build (import, split, embed, BM25, write)", f"{built['build_s']:.1f} s"),
+            ("peak RSS of the build process", f"{peak_mb:.0f} MB"),
+        ]
         if not args.skip_encode_baseline:
             encoded = run_child(encode_child, built["texts"])
             n = len(built["texts"])
-            rows += [("sentence-transformers encode of the same texts", f"{encoded['encode_s']:.1f} s"),
-                     ("build / encode", f"{built['build_s'] / encoded['encode_s']:.3f}"),
-                     ("texts/s: build vs encode",
-                      f"{n / built['build_s']:.0f} vs {n / encoded['encode_s']:.0f}")]
+            rows += [
+                ("sentence-transformers encode of the same texts", f"{encoded['encode_s']:.1f} s"),
+                ("build / encode", f"{built['build_s'] / encoded['encode_s']:.3f}"),
+                (
+                    "texts/s: build vs encode",
+                    f"{n / built['build_s']:.0f} vs {n / encoded['encode_s']:.0f}",
+                ),
+            ]
     from evidence import Library
 
     lib = Library.open(index_dir=index_dir, settings={"backend": args.backend})
@@ -176,30 +193,48 @@ def main() -> None:
     print(f"| {'retrieval':32s} | nDCG@10 | Recall@100 |")
     print(f"|{'-' * 34}|---------|------------|")
     results = {}
-    for mode, label in [("bm25", "BM25 alone"), ("dense", "dense alone (study vectors)"),
-                        ("dense_passage", "dense passages alone (max)"),
-                        ("rrf", "RRF of the three (baseline)"), ("shipped", "shipped search (z-score)")]:
+    for mode, label in [
+        ("bm25", "BM25 alone"),
+        ("dense", "dense alone (study vectors)"),
+        ("dense_passage", "dense passages alone (max)"),
+        ("rrf", "RRF of the three (baseline)"),
+        ("shipped", "shipped search (z-score)"),
+    ]:
         metrics = evaluate(runs_for(lib, queries, mode), qrels)
         results[mode] = metrics
         print(f"| {label:32s} | {metrics['ndcg@10']:.4f}  | {metrics['recall@100']:.4f}     |")
 
     idle = latency(lib, queries, busy=False)
     busy = latency(lib, queries, busy=True)
-    rows += [("warm query p50 / p95 (idle)", f"{idle[0]:.1f} / {idle[1]:.1f} ms"),
-             ("warm query p50 / p95 (one core busy)", f"{busy[0]:.1f} / {busy[1]:.1f} ms")]
+    rows += [
+        ("warm query p50 / p95 (idle)", f"{idle[0]:.1f} / {idle[1]:.1f} ms"),
+        ("warm query p50 / p95 (one core busy)", f"{busy[0]:.1f} / {busy[1]:.1f} ms"),
+    ]
 
     counting = CountingEmbedder(lib.embedder)
     t0 = time.perf_counter()
-    Library.build([corpus], index_dir=index_dir, embedder=counting,  # type: ignore[arg-type]
-                  settings={"backend": args.backend})
-    rows.append(("unchanged rebuild: texts embedded / time",
-                 f"{counting.encoded} / {time.perf_counter() - t0:.1f} s"))
-    lib = Library.open(index_dir=index_dir, settings={"backend": args.backend}, embedder=lib.embedder)
+    Library.build(
+        [corpus],
+        index_dir=index_dir,
+        embedder=counting,  # type: ignore[arg-type]
+        settings={"backend": args.backend},
+    )
+    rows.append(
+        (
+            "unchanged rebuild: texts embedded / time",
+            f"{counting.encoded} / {time.perf_counter() - t0:.1f} s",
+        )
+    )
+    lib = Library.open(
+        index_dir=index_dir, settings={"backend": args.backend}, embedder=lib.embedder
+    )
     with tempfile.TemporaryDirectory() as tmp:
         one = Path(tmp) / "one.bib"
-        one.write_text("@article{benchnew2026, title = {Peer support after critical incidents in "
-                       "paramedics}, author = {Doe, Jane}, year = {2026}, abstract = {We surveyed "
-                       "300 paramedics. Peer support was associated with lower distress.}}\n")
+        one.write_text(
+            "@article{benchnew2026, title = {Peer support after critical incidents in "
+            "paramedics}, author = {Doe, Jane}, year = {2026}, abstract = {We surveyed "
+            "300 paramedics. Peer support was associated with lower distress.}}\n"
+        )
         t0 = time.perf_counter()
         lib.add_bibtex(one)
         rows.append(("add one study (model loaded)", f"{time.perf_counter() - t0:.2f} s"))

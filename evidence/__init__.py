@@ -1,14 +1,15 @@
 """evidence: a research evidence library with citation search.
 
-    from evidence import Library
-    lib = Library.open_or_build()
-    for hit in lib.search("peer support reduces PTSD symptoms in first responders"):
-        print(hit.study.key, hit.passage.text)
+from evidence import Library
+lib = Library.open_or_build()
+for hit in lib.search("peer support reduces PTSD symptoms in first responders"):
+    print(hit.study.key, hit.passage.text)
 """
 
 from .audit import AuditReport, Finding
 from .bibtex import load_bibtex, parse_bibtex
 from .config import Settings
+from .draft import DraftError
 from .errors import (
     BibtexImportError,
     CitationError,
@@ -20,9 +21,7 @@ from .errors import (
     NotFoundError,
     QueryError,
 )
-from .draft import DraftError
 from .library import Library
-from .search import Filters, Results
 from .model import (
     Hit,
     ImportProblem,
@@ -35,7 +34,7 @@ from .model import (
     Study,
     TalkingPoint,
 )
-
+from .search import Filters, Results
 from .version import __version__
 
 __all__ = [

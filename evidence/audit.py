@@ -169,14 +169,22 @@ def audit_draft(text: str, studies: Sequence[Study], suggest: Suggest | None = N
     checks = [_check_citation(state, lookup, c) for c in draft.citations]
     if draft.citations and not draft.has_reference_list:
         first = draft.citations[0]
-        state.add("no-reference-list", first.start, first.end,
-                  "The draft cites works but has no reference list after them.",
-                  "Add a 'References' heading at the end, with one entry per cited work.")
+        state.add(
+            "no-reference-list",
+            first.start,
+            first.end,
+            "The draft cites works but has no reference list after them.",
+            "Add a 'References' heading at the end, with one entry per cited work.",
+        )
     for reference in draft.references:
         if reference.index not in state.cited:
-            state.add("reference-uncited", reference.start, reference.end,
-                      f"Reference {reference.index} ({reference.label()}) is never cited in "
-                      "the text.", "Cite it where it supports a claim, or remove it.")
+            state.add(
+                "reference-uncited",
+                reference.start,
+                reference.end,
+                f"Reference {reference.index} ({reference.label()}) is never cited in the text.",
+                "Cite it where it supports a claim, or remove it.",
+            )
     sentences = sentence_spans(text, draft.body_end)
     topic = draft_topic(text[: draft.body_end])
     _check_fit(state, checks, sentences, topic)
@@ -247,9 +255,14 @@ def _check_reference(state: _Audit, lookup: _LibraryIndex, ref: Reference) -> No
                   + (f" The library gives{year}." if year else ""),
                   f"Write the four-digit year{year}.", study.key if study else "")  # fmt: skip
     if study is None:
-        state.add("not-in-library", ref.start, ref.end,
-                  f"Reference {ref.index} ({ref.label()}) is not in the library, so its details "
-                  "were not checked.", "Check it against the publisher's page, or import it.")
+        state.add(
+            "not-in-library",
+            ref.start,
+            ref.end,
+            f"Reference {ref.index} ({ref.label()}) is not in the library, so its details "
+            "were not checked.",
+            "Check it against the publisher's page, or import it.",
+        )
         return
     state.ref_study[ref.index], state.found_by[ref.index] = study, how
     _compare(state, ref, study)
@@ -265,33 +278,55 @@ def _find_study(state: _Audit, lookup: _LibraryIndex, ref: Reference) -> tuple[S
             return study, "doi"
         other = study is not None
         if study is not None:
-            state.add("doi-other-study", *doi_at,
-                      f"Reference {ref.index}'s DOI {ref.doi} is the library's DOI of "
-                      f"{in_text(study)} '{study.title}', not of '{ref.title}'.",
-                      "Check the DOI on the publisher's page of this work.", study.key)
+            state.add(
+                "doi-other-study",
+                *doi_at,
+                f"Reference {ref.index}'s DOI {ref.doi} is the library's DOI of "
+                f"{in_text(study)} '{study.title}', not of '{ref.title}'.",
+                "Check the DOI on the publisher's page of this work.",
+                study.key,
+            )
         prefix = lookup.doi_prefix_of(ref.doi)
         if prefix is not None and _same_work(ref, prefix):
-            state.add("doi-truncated", *doi_at,
-                      f"Reference {ref.index}'s DOI {ref.doi} is cut short; the library's is "
-                      f"{prefix.doi}.", f"Use https://doi.org/{prefix.doi}", prefix.key)
+            state.add(
+                "doi-truncated",
+                *doi_at,
+                f"Reference {ref.index}'s DOI {ref.doi} is cut short; the library's is "
+                f"{prefix.doi}.",
+                f"Use https://doi.org/{prefix.doi}",
+                prefix.key,
+            )
             return prefix, "doi-prefix"
         problem = doi_problem(ref.doi)
         if problem:
-            state.add("doi-malformed", *doi_at,
-                      f"Reference {ref.index}'s DOI {ref.doi} {problem}.",
-                      "Copy the DOI again from the publisher's page.")
+            state.add(
+                "doi-malformed",
+                *doi_at,
+                f"Reference {ref.index}'s DOI {ref.doi} {problem}.",
+                "Copy the DOI again from the publisher's page.",
+            )
     study = lookup.title(ref.title) if ref.title else None
     if study is None:
         return None, ""
     if ref.doi and study.doi and ref.doi.casefold() != study.doi.casefold():
         if not doi_problem(ref.doi) and not other:
-            state.add("doi-mismatch", *doi_at,
-                      f"Reference {ref.index} has DOI {ref.doi}; the library has {study.doi} "
-                      "for this title.", f"Use https://doi.org/{study.doi}", study.key)
+            state.add(
+                "doi-mismatch",
+                *doi_at,
+                f"Reference {ref.index} has DOI {ref.doi}; the library has {study.doi} "
+                "for this title.",
+                f"Use https://doi.org/{study.doi}",
+                study.key,
+            )
     elif not ref.doi and study.doi:
-        state.add("doi-missing", ref.start, ref.end,
-                  f"Reference {ref.index} has no DOI; the library has {study.doi}.",
-                  f"Add https://doi.org/{study.doi}", study.key)
+        state.add(
+            "doi-missing",
+            ref.start,
+            ref.end,
+            f"Reference {ref.index} has no DOI; the library has {study.doi}.",
+            f"Add https://doi.org/{study.doi}",
+            study.key,
+        )
     return study, "title"
 
 
@@ -300,8 +335,10 @@ def _same_work(ref: Reference, study: Study) -> bool:
     (a title alone could be one our parser cut at the wrong full stop)."""
     if not ref.title or not study.title:
         return True
-    if ref.authors and study.authors and name_key(ref.authors[0]) == name_key(
-        study.authors[0].family
+    if (
+        ref.authors
+        and study.authors
+        and name_key(ref.authors[0]) == name_key(study.authors[0].family)
     ):
         return True
     a, b = title_fingerprint(ref.title), title_fingerprint(study.title)
@@ -313,25 +350,46 @@ def _compare(state: _Audit, ref: Reference, study: Study) -> None:
     label = f"Reference {ref.index} ({ref.label()})"
     if ref.year is not None and study.year is not None and ref.year != study.year:
         if study.online_year == ref.year:
-            state.add("library-online-year", ref.start, ref.end,
-                      f"{label} gives {ref.year}, the year it appeared online; the issue year "
-                      f"in the library is {study.year}.",
-                      f"Use {study.year} in the entry and in its in-text citations.", study.key)
+            state.add(
+                "library-online-year",
+                ref.start,
+                ref.end,
+                f"{label} gives {ref.year}, the year it appeared online; the issue year "
+                f"in the library is {study.year}.",
+                f"Use {study.year} in the entry and in its in-text citations.",
+                study.key,
+            )
         else:
-            state.add("library-year-mismatch", ref.start, ref.end,
-                      f"{label} gives {ref.year}; the library has {study.year} for this work.",
-                      f"Check the year; the library's citation is {in_text(study)}.", study.key)
+            state.add(
+                "library-year-mismatch",
+                ref.start,
+                ref.end,
+                f"{label} gives {ref.year}; the library has {study.year} for this work.",
+                f"Check the year; the library's citation is {in_text(study)}.",
+                study.key,
+            )
     if ref.authors and study.authors:
         library_first = study.authors[0].family
         if name_key(ref.authors[0]) != name_key(library_first):
-            state.add("library-author-mismatch", ref.start, ref.end,
-                      f"{label} names {ref.authors[0]} first; the library's first author is "
-                      f"{library_first}.", f"Write the authors as the library has them: "
-                      f"{'; '.join(p.sort_name() for p in study.authors[:3])}...", study.key)
+            state.add(
+                "library-author-mismatch",
+                ref.start,
+                ref.end,
+                f"{label} names {ref.authors[0]} first; the library's first author is "
+                f"{library_first}.",
+                f"Write the authors as the library has them: "
+                f"{'; '.join(p.sort_name() for p in study.authors[:3])}...",
+                study.key,
+            )
     if ref.volume and study.volume and ref.volume.strip() != study.volume.strip():
-        state.add("library-volume-mismatch", ref.start, ref.end,
-                  f"{label} gives volume {ref.volume}; the library has {study.volume}.",
-                  f"Use volume {study.volume}.", study.key)
+        state.add(
+            "library-volume-mismatch",
+            ref.start,
+            ref.end,
+            f"{label} gives volume {ref.volume}; the library has {study.volume}.",
+            f"Use volume {study.volume}.",
+            study.key,
+        )
 
 
 # ---- in-text citations against the reference list ------------------------------------------
@@ -367,8 +425,14 @@ def _by_author(refs: Sequence[Reference], cite: Citation) -> tuple[list[Referenc
     candidates = [r for r in refs if r.authors and name_key(r.authors[0]) == key]
     if not candidates:  # a corporate author with "and" in its name reads as two names
         last = name_key(cite.authors[-1])
-        candidates = [r for r in refs if len(r.authors) == 1 and " " in r.authors[0]
-                      and name_key(r.authors[0]) == last and cite.authors[0] in r.authors[0]]
+        candidates = [
+            r
+            for r in refs
+            if len(r.authors) == 1
+            and " " in r.authors[0]
+            and name_key(r.authors[0]) == last
+            and cite.authors[0] in r.authors[0]
+        ]
     if candidates:
         return candidates, ""
     near = [r for r in refs if r.authors and _near(key, name_key(r.authors[0]))]
@@ -389,12 +453,16 @@ def _wrong_year(state: _Audit, cite: Citation, candidates: list[Reference]) -> C
         # The entry's own year is malformed: its reference-year-malformed finding says so.
         return CitationCheck(cite, likely.index, "reference-year-malformed")
     note = _online_note(state, cite, likely)
-    state.add("citation-year-mismatch", cite.start, cite.end,
-              f"'{cite.text}': the reference list has no {cite.authors[0]} entry from "
-              f"{cite.year_text}; it most likely means reference {likely.index} "
-              f"({likely.label()}).{note}",
-              f"Make the years agree: ({likely.label()}), or correct the reference list.",
-              _key(state, likely))
+    state.add(
+        "citation-year-mismatch",
+        cite.start,
+        cite.end,
+        f"'{cite.text}': the reference list has no {cite.authors[0]} entry from "
+        f"{cite.year_text}; it most likely means reference {likely.index} "
+        f"({likely.label()}).{note}",
+        f"Make the years agree: ({likely.label()}), or correct the reference list.",
+        _key(state, likely),
+    )
     return CitationCheck(cite, likely.index, "citation-year-mismatch")
 
 
@@ -521,8 +589,10 @@ _CLAIM = re.compile(
 # Plans and the writer's own data ("we", "our department") are not claims that need a source.
 _PLAN = re.compile(r"\b(?:will|we|our|us|this (?:proposal|program|project)|aims? to|goals?|"
                    r"objectives?|request|funding)\b", re.IGNORECASE)  # fmt: skip
-_CONTINUES = re.compile(r"(?:They|These|This|Their|It|Its|The (?:authors?|study|same|review|"
-                        r"trial|survey)|In (?:that|this|the same) (?:study|review|trial))\b")
+_CONTINUES = re.compile(
+    r"(?:They|These|This|Their|It|Its|The (?:authors?|study|same|review|"
+    r"trial|survey)|In (?:that|this|the same) (?:study|review|trial))\b"
+)
 _CLAUSE = re.compile(r",\s+(?:and|but|while|whereas|although|though)\s+|;\s+(?=[a-z])")
 _LOOSE_CITE = re.compile(r"\([^()]{0,200}\b(?:1[89]|20)\d\d[a-z]?\b[^()]{0,40}\)|\[\d{1,3}\]")
 
@@ -581,15 +651,27 @@ def _check_fit(state: _Audit, checks: list[CitationCheck], spans: list[tuple[int
                        for m in _FR_WORDS.finditer(sentence))  # fmt: skip
         students = bool(topic) and study.population == "students"
         if study.population in _OFF_TOPIC and (about_fr or students):
-            state.add("fit-population", cite.start, cite.end,
-                      f"{in_text(study)} studied {study.population}, but the draft uses it for a "
-                      "claim about first responders.", "Cite a study of first responders, or "
-                      f"say that the evidence comes from {study.population}.", study.key)
+            state.add(
+                "fit-population",
+                cite.start,
+                cite.end,
+                f"{in_text(study)} studied {study.population}, but the draft uses it for a "
+                "claim about first responders.",
+                "Cite a study of first responders, or "
+                f"say that the evidence comes from {study.population}.",
+                study.key,
+            )
         if study.design == "debate / commentary" and _EFFICACY.search(sentence):
-            state.add("fit-design", cite.start, cite.end,
-                      f"{in_text(study)} is a debate / commentary article, cited here as "
-                      "evidence that something works.", "Cite a trial or review that tested "
-                      "it, or present this source as an argument, not a finding.", study.key)
+            state.add(
+                "fit-design",
+                cite.start,
+                cite.end,
+                f"{in_text(study)} is a debate / commentary article, cited here as "
+                "evidence that something works.",
+                "Cite a trial or review that tested "
+                "it, or present this source as an argument, not a finding.",
+                study.key,
+            )
 
 
 def _check_claims(state: _Audit, spans: list[tuple[int, int]], suggest: Suggest | None) -> None:
@@ -600,7 +682,8 @@ def _check_claims(state: _Audit, spans: list[tuple[int, int]], suggest: Suggest 
     for start, end in spans:
         sentence = text[start:end]
         has_cite = bisect.bisect_left(cited, start) < bisect.bisect_left(cited, end) or bool(
-            _LOOSE_CITE.search(sentence))
+            _LOOSE_CITE.search(sentence)
+        )
         continues = previous_cited and _CONTINUES.match(sentence)
         previous_cited = has_cite or bool(continues)
         if has_cite or continues or not _CLAIM.search(sentence) or _PLAN.search(sentence):
@@ -625,8 +708,13 @@ def _check_claims(state: _Audit, spans: list[tuple[int, int]], suggest: Suggest 
 
 def _suggestion(hit: Hit) -> Suggestion:
     passage = hit.passage
-    return Suggestion(hit.study.key, in_text(hit.study), passage.id if passage else "",
-                      passage.text if passage else "", round(float(hit.score), 3))
+    return Suggestion(
+        hit.study.key,
+        in_text(hit.study),
+        passage.id if passage else "",
+        passage.text if passage else "",
+        round(float(hit.score), 3),
+    )
 
 
 # ---- rendering -------------------------------------------------------------------------------

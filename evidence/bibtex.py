@@ -13,9 +13,13 @@ import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import bibtexparser
-from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from bibtexparser.middlewares.names import (
+    parse_single_name_into_parts,
+    split_multiple_persons_names,
+)
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
@@ -25,7 +29,14 @@ from bibtexparser.model import (
 )
 
 from .dedupe import merge_duplicates
-from .entries import RawEntry, apply_crossrefs, assign_keys, is_commented_out, resolve_strings, resolve_value
+from .entries import (
+    RawEntry,
+    apply_crossrefs,
+    assign_keys,
+    is_commented_out,
+    resolve_strings,
+    resolve_value,
+)
 from .errors import BibtexImportError
 from .latex import decode_latex
 from .model import ImportProblem, ImportReport, Person, Study
@@ -36,6 +47,12 @@ from .textio import DecodedText, decode_bytes, read_text
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 _NAME_FIELDS = ("author", "editor")
+
+
+def _parse_string(text: str) -> Any:
+    """bibtexparser's splitter with no middleware: values keep their braces and quotes."""
+    parse: Any = getattr(bibtexparser, "parse_string")  # noqa: B009 - not in its __all__
+    return parse(text, parse_stack=[])
 
 
 def load_bibtex(
@@ -55,7 +72,9 @@ def load_bibtex(
             decoded = read_text(path)
         except BibtexImportError as exc:
             failures.append(str(exc))
-            problems.append(ImportProblem(str(path), None, "unreadable", str(exc), severity="error"))
+            problems.append(
+                ImportProblem(str(path), None, "unreadable", str(exc), severity="error")
+            )
             continue
         entries, found = _parse(decoded, str(path))
         raw += entries
@@ -108,13 +127,15 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
     if decoded.guessed:
         problems.append(
             ImportProblem(
-                file, _first_non_ascii_line(decoded.text), "encoding",
+                file,
+                _first_non_ascii_line(decoded.text),
+                "encoding",
                 f"file is not UTF-8; read it as {decoded.encoding}. Check accented names, "
                 "and save the file as UTF-8 to silence this warning.",
             )
         )
     text = decoded.text
-    library = bibtexparser.parse_string(text, parse_stack=[])
+    library = _parse_string(text)
     lines = text.split("\n")
     strings = resolve_strings([(s.key, s.value) for s in library.strings])
     blocks: list[tuple[Entry, str]] = [(e, "") for e in library.entries]
@@ -124,7 +145,9 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
             blocks.append(recovered)
     if not blocks and "@" not in text:
         raise_not_bibtex = ImportProblem(
-            file, 1, "not-bibtex",
+            file,
+            1,
+            "not-bibtex",
             "no BibTeX entries found (no '@' in the file). Is this a BibTeX export?",
             severity="error",
         )
@@ -146,7 +169,11 @@ def _first_non_ascii_line(text: str) -> int:
 
 
 def _recover(
-    failed: ParsingFailedBlock, text: str, lines: list[str], file: str, problems: list[ImportProblem]
+    failed: ParsingFailedBlock,
+    text: str,
+    lines: list[str],
+    file: str,
+    problems: list[ImportProblem],
 ) -> tuple[Entry, str] | None:
     """Return the usable entry inside a failed block (reporting what was wrong), or None."""
     line = (failed.start_line or 0) + 1
@@ -159,8 +186,12 @@ def _recover(
             return inner, "duplicate-key"  # renamed in assign_keys, which reports it
         if isinstance(inner, String):
             problems.append(
-                ImportProblem(file, line, "duplicate-macro",
-                              f"@string '{inner.key}' is defined twice; the first is used.")
+                ImportProblem(
+                    file,
+                    line,
+                    "duplicate-macro",
+                    f"@string '{inner.key}' is defined twice; the first is used.",
+                )
             )
         return None
     repaired = _repair(text, lines, line)
@@ -171,9 +202,12 @@ def _recover(
         return entry, kind
     problems.append(
         ImportProblem(
-            file, line, "malformed",
+            file,
+            line,
+            "malformed",
             f"could not parse this block ({_describe(failed)}); it was skipped. Check its "
-            "braces, quotes and commas.", severity="error",
+            "braces, quotes and commas.",
+            severity="error",
         )
     )
     return None
@@ -189,7 +223,7 @@ _ENTRY_HEAD = re.compile(r"@\s*([A-Za-z_][\w-]*)\s*([{(])")
 
 def _repair(text: str, lines: list[str], line: int) -> tuple[Entry, tuple[str, str]] | None:
     """Re-parse a failed block after an unambiguous fix: a missing key or empty field slots."""
-    start = sum(len(l) + 1 for l in lines[: line - 1])
+    start = sum(len(text_line) + 1 for text_line in lines[: line - 1])
     head = _ENTRY_HEAD.search(text, start)
     if head is None or head.start() > start + len(lines[line - 1]) + 1:
         return None
@@ -209,7 +243,7 @@ def _repair(text: str, lines: list[str], line: int) -> tuple[Entry, tuple[str, s
     if not fixes and not missing_key:
         return None
     rebuilt = f"@{head.group(1)}{{{','.join(kept)}}}"
-    library = bibtexparser.parse_string("\n" * (line - 1) + rebuilt, parse_stack=[])
+    library = _parse_string("\n" * (line - 1) + rebuilt)
     if len(library.entries) != 1 or library.failed_blocks:
         return None
     if not fixes:
@@ -256,14 +290,22 @@ def _split_top_level(body: str) -> list[str]:
 
 
 def _raw_entry(
-    entry: Entry, strings: dict[str, str], lines: list[str], file: str, problems: list[ImportProblem]
+    entry: Entry,
+    strings: dict[str, str],
+    lines: list[str],
+    file: str,
+    problems: list[ImportProblem],
 ) -> RawEntry | None:
     line = (entry.start_line or 0) + 1
     if is_commented_out(lines, line):
         problems.append(
-            ImportProblem(file, line, "commented-out",
-                          f"entry '{entry.key}' is commented out with '%'; it was not imported.",
-                          entry.key)
+            ImportProblem(
+                file,
+                line,
+                "commented-out",
+                f"entry '{entry.key}' is commented out with '%'; it was not imported.",
+                entry.key,
+            )
         )
         return None
     fields: dict[str, str] = {}
@@ -277,16 +319,25 @@ def _raw_entry(
         value = resolve_value(str(fld.value), strings, undefined)
         for macro in undefined:
             problems.append(
-                ImportProblem(file, fline, "undefined-macro",
-                              f"entry '{entry.key}': field {name} uses @string '{macro}', which is "
-                              "not defined; kept as the text '" + macro + "'. Define it or brace the value.",
-                              entry.key)
+                ImportProblem(
+                    file,
+                    fline,
+                    "undefined-macro",
+                    f"entry '{entry.key}': field {name} uses @string '{macro}', which is "
+                    "not defined; kept as the text '" + macro + "'. Define it or brace the value.",
+                    entry.key,
+                )
             )
         if name in fields:
             problems.append(
-                ImportProblem(file, fline, "duplicate-field",
-                              f"entry '{entry.key}' has field '{name}' twice; the first non-empty "
-                              f"value (line {field_lines[name]}) was kept.", entry.key)
+                ImportProblem(
+                    file,
+                    fline,
+                    "duplicate-field",
+                    f"entry '{entry.key}' has field '{name}' twice; the first non-empty "
+                    f"value (line {field_lines[name]}) was kept.",
+                    entry.key,
+                )
             )
             if fields[name].strip():
                 continue
@@ -294,8 +345,13 @@ def _raw_entry(
         field_lines[name] = fline
     if not fields:
         problems.append(
-            ImportProblem(file, line, "empty-entry",
-                          f"entry '{entry.key}' has no fields; imported with its key only.", entry.key)
+            ImportProblem(
+                file,
+                line,
+                "empty-entry",
+                f"entry '{entry.key}' has no fields; imported with its key only.",
+                entry.key,
+            )
         )
     raw = RawEntry(entry.key.strip(), entry.entry_type.lower(), fields, field_lines, file, line)
     raw.persons = {name: parse_names(fields[name]) for name in _NAME_FIELDS if name in fields}

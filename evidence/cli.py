@@ -15,17 +15,21 @@ from typing import Any, TypeVar
 
 import click
 
-from .version import __version__
-from .errors import EvidenceError
 from .cite import STYLES
+from .errors import EvidenceError
 from .export import EXPORT_FORMATS
 from .model import DESIGNS, ENTRY_TYPES, POPULATIONS, ImportReport, Study
+from .version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 INDEX_OPTION = click.option(
-    "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-    envvar="EVIDENCE_INDEX", show_envvar=True,
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    envvar="EVIDENCE_INDEX",
+    show_envvar=True,
     help="Index folder [default: index/ of the project].",
 )
 
@@ -75,8 +79,13 @@ def _library(index_dir: Path | None, build_if_missing: bool = True):  # type: ig
 @main.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @INDEX_OPTION
-@click.option("--model", default=None, envvar="EVIDENCE_MODEL", show_envvar=True,
-              help="Embedding model: a sentence-transformers name or a local folder.")
+@click.option(
+    "--model",
+    default=None,
+    envvar="EVIDENCE_MODEL",
+    show_envvar=True,
+    help="Embedding model: a sentence-transformers name or a local folder.",
+)
 @friendly
 def index_command(paths: tuple[Path, ...], index_dir: Path | None, model: str | None) -> None:
     """Build (or update) the search index of PATHS (.bib files or folders).
@@ -95,8 +104,10 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, model: str | 
         settings["model"] = model
     lib = Library.build(list(paths) or None, settings=settings, progress=terminal_progress())
     _print_report(lib.last_report, len(lib.studies), len(lib.passages))
-    click.echo(f"Index written to {lib.index_dir} ({len(lib.studies)} studies, "
-               f"{len(lib.passages)} passages).")
+    click.echo(
+        f"Index written to {lib.index_dir} ({len(lib.studies)} studies, "
+        f"{len(lib.passages)} passages)."
+    )
 
 
 @main.command("import")
@@ -106,8 +117,9 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, model: str | 
 @click.option("--strict", is_flag=True, help="Exit non-zero on any problem (for curated files).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @friendly
-def import_command(files: tuple[Path, ...], index_dir: Path | None, check: bool, strict: bool,
-                   as_json: bool) -> None:
+def import_command(
+    files: tuple[Path, ...], index_dir: Path | None, check: bool, strict: bool, as_json: bool
+) -> None:
     """Import BibTeX FILES (Zotero, JabRef, Mendeley, BibDesk, EndNote exports).
 
     Every problem is listed with file:line and what to do; well-formed entries are always
@@ -131,21 +143,44 @@ def import_command(files: tuple[Path, ...], index_dir: Path | None, check: bool,
 
     lib = _library(index_dir)
     report = lib.add_bibtex(list(files), progress=terminal_progress())
-    imported = {s.key for s in lib.studies if s.source_file and "imports" in Path(s.source_file).parts}
+    imported = {
+        s.key for s in lib.studies if s.source_file and "imports" in Path(s.source_file).parts
+    }
     passages = sum(1 for p in lib.passages if p.study_key in imported)
     _print_report(report, report.studies, passages, as_json)
     if not as_json:
-        click.echo(f"Library {lib.index_dir} now holds {len(lib.studies)} studies. "
-                   "Try `evidence show KEY` or `evidence search \"...\"`.")
+        click.echo(
+            f"Library {lib.index_dir} now holds {len(lib.studies)} studies. "
+            'Try `evidence show KEY` or `evidence search "..."`.'
+        )
 
 
-def _print_report(report: ImportReport, studies: int, passages: int | None, as_json: bool = False) -> None:
+def _print_report(
+    report: ImportReport, studies: int, passages: int | None, as_json: bool = False
+) -> None:
     if as_json:
-        click.echo(json.dumps({
-            "files": list(report.files), "studies": studies, "passages": passages,
-            "problems": [{"file": p.file, "line": p.line, "kind": p.kind, "key": p.key,
-                          "severity": p.severity, "message": p.message} for p in report.problems],
-        }, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "files": list(report.files),
+                    "studies": studies,
+                    "passages": passages,
+                    "problems": [
+                        {
+                            "file": p.file,
+                            "line": p.line,
+                            "kind": p.kind,
+                            "key": p.key,
+                            "severity": p.severity,
+                            "message": p.message,
+                        }
+                        for p in report.problems
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     counted = f"{studies} studies" + (f", {passages} passages" if passages is not None else "")
     click.echo(f"Imported {counted} from {len(report.files)} file(s).")
@@ -160,13 +195,25 @@ def _print_report(report: ImportReport, studies: int, passages: int | None, as_j
 FILTERS = [
     click.option("--year-from", type=int, help="Only studies from this year on."),
     click.option("--year-to", type=int, help="Only studies up to this year."),
-    click.option("--design", multiple=True, type=click.Choice(DESIGNS, case_sensitive=False),
-                 help="Only this study design (repeatable)."),
-    click.option("--population", multiple=True,
-                 type=click.Choice(POPULATIONS, case_sensitive=False),
-                 help="Only this population (repeatable)."),
-    click.option("--type", "entry_type", multiple=True,
-                 type=click.Choice(ENTRY_TYPES, case_sensitive=False), help="Only this entry type."),
+    click.option(
+        "--design",
+        multiple=True,
+        type=click.Choice(DESIGNS, case_sensitive=False),
+        help="Only this study design (repeatable).",
+    ),
+    click.option(
+        "--population",
+        multiple=True,
+        type=click.Choice(POPULATIONS, case_sensitive=False),
+        help="Only this population (repeatable).",
+    ),
+    click.option(
+        "--type",
+        "entry_type",
+        multiple=True,
+        type=click.Choice(ENTRY_TYPES, case_sensitive=False),
+        help="Only this entry type.",
+    ),
     click.option("--has-doi/--no-doi", default=None, help="Only studies with (or without) a DOI."),
 ]
 
@@ -185,9 +232,19 @@ def filter_options(func: F) -> F:
 @INDEX_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @friendly
-def search_command(query: str, k: int, offset: int, year_from: int | None, year_to: int | None,
-                   design: tuple[str, ...], population: tuple[str, ...], entry_type: tuple[str, ...],
-                   has_doi: bool | None, index_dir: Path | None, as_json: bool) -> None:
+def search_command(
+    query: str,
+    k: int,
+    offset: int,
+    year_from: int | None,
+    year_to: int | None,
+    design: tuple[str, ...],
+    population: tuple[str, ...],
+    entry_type: tuple[str, ...],
+    has_doi: bool | None,
+    index_dir: Path | None,
+    as_json: bool,
+) -> None:
     """Search the library for QUERY (a claim or a question).
 
     Prints the best studies, each with its best matching passage and why it matched.
@@ -196,14 +253,29 @@ def search_command(query: str, k: int, offset: int, year_from: int | None, year_
     from .jsonout import hit_to_dict
 
     lib = _library(index_dir)
-    filters = {"year_from": year_from, "year_to": year_to, "designs": design,
-               "populations": population, "entry_types": entry_type, "has_doi": has_doi}
+    filters = {
+        "year_from": year_from,
+        "year_to": year_to,
+        "designs": design,
+        "populations": population,
+        "entry_types": entry_type,
+        "has_doi": has_doi,
+    }
     results = lib.search(query, k=k, offset=offset, filters=filters)
     if as_json:
-        click.echo(json.dumps({"query": results.query, "total": results.total,
-                               "offset": results.offset, "notes": list(results.notes),
-                               "hits": [hit_to_dict(h) for h in results]},
-                              indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "query": results.query,
+                    "total": results.total,
+                    "offset": results.offset,
+                    "notes": list(results.notes),
+                    "hits": [hit_to_dict(h) for h in results],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     for note in results.notes:
         click.echo(f"Note: {note}")
@@ -214,10 +286,16 @@ def search_command(query: str, k: int, offset: int, year_from: int | None, year_
     for hit in results:
         study = hit.study
         click.echo(f"{hit.rank}. {study.title} ({_authors(study)}, {study.year or 'n.d.'})")
-        meta = [m for m in (study.design, study.population, f"doi:{study.doi}" if study.doi else "") if m]
+        meta = [
+            m
+            for m in (study.design, study.population, f"doi:{study.doi}" if study.doi else "")
+            if m
+        ]
         click.echo(f"   [{study.key}] " + " · ".join(meta))
         if hit.passage is not None:
-            click.echo(f"   \u201c{_mark(hit.passages[0].passage.text, hit.passages[0].highlights)}\u201d")
+            click.echo(
+                f"   \u201c{_mark(hit.passages[0].passage.text, hit.passages[0].highlights)}\u201d"
+            )
         why = ", ".join(f"{name} #{rank}" for name, rank in hit.ranks.items())
         click.echo(f"   score {hit.score:.2f} ({why})\n")
 
@@ -257,14 +335,28 @@ def show_command(key: str, index_dir: Path | None, as_json: bool) -> None:
         return
     click.echo(f"{study.title}\n")
     rows = [
-        ("Key", study.key), ("Type", study.entry_type),
+        ("Key", study.key),
+        ("Type", study.entry_type),
         ("Authors", "; ".join(a.sort_name() for a in study.authors)),
-        ("Year", str(study.year or "n.d.")), ("Venue", study.venue),
-        ("Volume/issue/pages", " ".join(x for x in (study.volume, f"({study.issue})" if study.issue else "", study.pages) if x)),
-        ("DOI", study.doi), ("PMID", study.pmid), ("URL", study.url),
-        ("Design", study.design), ("Population", study.population),
-        ("Keywords", "; ".join(study.keywords)), ("Confirmed at", " ; ".join(study.sources)),
-        ("Flags", ", ".join(study.flags)), ("From", f"{study.source_file}:{study.source_line}"),
+        ("Year", str(study.year or "n.d.")),
+        ("Venue", study.venue),
+        (
+            "Volume/issue/pages",
+            " ".join(
+                x
+                for x in (study.volume, f"({study.issue})" if study.issue else "", study.pages)
+                if x
+            ),
+        ),
+        ("DOI", study.doi),
+        ("PMID", study.pmid),
+        ("URL", study.url),
+        ("Design", study.design),
+        ("Population", study.population),
+        ("Keywords", "; ".join(study.keywords)),
+        ("Confirmed at", " ; ".join(study.sources)),
+        ("Flags", ", ".join(study.flags)),
+        ("From", f"{study.source_file}:{study.source_line}"),
     ]
     for name, value in rows:
         if value:
@@ -279,8 +371,14 @@ def show_command(key: str, index_dir: Path | None, as_json: bool) -> None:
 
 @main.command("audit")
 @click.argument("draft", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text",
-              show_default=True, help="Report format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "md"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
 @INDEX_OPTION
 @friendly
 def audit_command(draft: Path, fmt: str, index_dir: Path | None) -> None:
@@ -306,7 +404,9 @@ def audit_command(draft: Path, fmt: str, index_dir: Path | None) -> None:
 
 
 STYLE_OPTION = click.option(
-    "--style", type=click.Choice(STYLES, case_sensitive=False), default=None,
+    "--style",
+    type=click.Choice(STYLES, case_sensitive=False),
+    default=None,
     help="Citation style [default: the citation_style setting, apa].",
 )
 
@@ -327,20 +427,44 @@ def _check_output(fmt: str, output: Path | None) -> None:
 @click.argument("query")
 @click.option("-k", "k", default=5, show_default=True, help="Number of talking points.")
 @STYLE_OPTION
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="md",
-              show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file (needed for docx and pptx) instead of printing.")
-@click.option("--citekeys", is_flag=True,
-              help="Markdown with pandoc [@key] citations; CSL-JSON and CSL files beside -o FILE.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="md",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (needed for docx and pptx) instead of printing.",
+)
+@click.option(
+    "--citekeys",
+    is_flag=True,
+    help="Markdown with pandoc [@key] citations; CSL-JSON and CSL files beside -o FILE.",
+)
 @filter_options
 @INDEX_OPTION
 @friendly
-def points_command(query: str, k: int, style: str | None, fmt: str, output: Path | None,
-                   citekeys: bool, year_from: int | None, year_to: int | None,
-                   design: tuple[str, ...], population: tuple[str, ...],
-                   entry_type: tuple[str, ...], has_doi: bool | None,
-                   index_dir: Path | None) -> None:
+def points_command(
+    query: str,
+    k: int,
+    style: str | None,
+    fmt: str,
+    output: Path | None,
+    citekeys: bool,
+    year_from: int | None,
+    year_to: int | None,
+    design: tuple[str, ...],
+    population: tuple[str, ...],
+    entry_type: tuple[str, ...],
+    has_doi: bool | None,
+    index_dir: Path | None,
+) -> None:
     """Talking points for QUERY, each quoting its study exactly, with its in-text citation,
     design and population, and the reference list.
 
@@ -350,29 +474,52 @@ def points_command(query: str, k: int, style: str | None, fmt: str, output: Path
     _check_output(fmt, output)
     lib = _library(index_dir)
     style = style or lib.settings.citation_style
-    filters = {"year_from": year_from, "year_to": year_to, "designs": design,
-               "populations": population, "entry_types": entry_type, "has_doi": has_doi}
+    filters = {
+        "year_from": year_from,
+        "year_to": year_to,
+        "designs": design,
+        "populations": population,
+        "entry_types": entry_type,
+        "has_doi": has_doi,
+    }
     points = lib.talking_points(query, k=k, style=style, filters=filters)
     if not points:
         click.echo("No talking points: no study matched. Try fewer or more general words.")
         return
-    data = lib.export(points, fmt, path=output, style=style, title=f"Talking points: {query}",
-                      citekeys=citekeys)
+    data = lib.export(
+        points, fmt, path=output, style=style, title=f"Talking points: {query}", citekeys=citekeys
+    )
     _write_or_print(data, output, f"{len(points)} talking points")
 
 
 @main.command("proposal")
 @click.argument("template", required=False)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file; its suffix (.docx, .md, .html, .pptx) sets the format.")
-@click.option("--format", "fmt", type=click.Choice(("md", "docx", "pptx", "html")), default=None,
-              help="Output format [default: from -o's suffix, else md].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file; its suffix (.docx, .md, .html, .pptx) sets the format.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("md", "docx", "pptx", "html")),
+    default=None,
+    help="Output format [default: from -o's suffix, else md].",
+)
 @STYLE_OPTION
 @click.option("--list", "list_templates", is_flag=True, help="List the bundled templates.")
 @INDEX_OPTION
 @friendly
-def proposal_command(template: str | None, output: Path | None, fmt: str | None,
-                     style: str | None, list_templates: bool, index_dir: Path | None) -> None:
+def proposal_command(
+    template: str | None,
+    output: Path | None,
+    fmt: str | None,
+    style: str | None,
+    list_templates: bool,
+    index_dir: Path | None,
+) -> None:
     """Draft a proposal from TEMPLATE (a bundled name or your own .toml copy): talking points
     for each section and one reference list.
 
@@ -404,8 +551,13 @@ def proposal_command(template: str | None, output: Path | None, fmt: str | None,
 @click.option("--no-references", is_flag=True, help="Print only the in-text citation.")
 @INDEX_OPTION
 @friendly
-def cite_command(keys: tuple[str, ...], style: str | None, narrative: bool, no_references: bool,
-                 index_dir: Path | None) -> None:
+def cite_command(
+    keys: tuple[str, ...],
+    style: str | None,
+    narrative: bool,
+    no_references: bool,
+    index_dir: Path | None,
+) -> None:
     """The in-text citation of KEYS (cited together) and their reference list.
 
     Keys not in the library are left out and named on stderr; they are never cited.
@@ -427,10 +579,21 @@ def cite_command(keys: tuple[str, ...], style: str | None, narrative: bool, no_r
 
 
 @main.command("serve")
-@click.option("--host", default=None, envvar="EVIDENCE_HOST", show_envvar=True,
-              help="Address to listen on [default: 127.0.0.1].")
-@click.option("--port", default=None, type=int, envvar="EVIDENCE_PORT", show_envvar=True,
-              help="Port [default: 5000].")
+@click.option(
+    "--host",
+    default=None,
+    envvar="EVIDENCE_HOST",
+    show_envvar=True,
+    help="Address to listen on [default: 127.0.0.1].",
+)
+@click.option(
+    "--port",
+    default=None,
+    type=int,
+    envvar="EVIDENCE_PORT",
+    show_envvar=True,
+    help="Port [default: 5000].",
+)
 @INDEX_OPTION
 @friendly
 def serve_command(host: str | None, port: int | None, index_dir: Path | None) -> None:

@@ -65,7 +65,9 @@ class Settings:
     """Settings for optional parts, by name (kept out of the index identity)."""
 
     @classmethod
-    def resolve(cls, value: Settings | Mapping[str, Any] | None = None, **overrides: Any) -> Settings:
+    def resolve(
+        cls, value: Settings | Mapping[str, Any] | None = None, **overrides: Any
+    ) -> Settings:
         """Return Settings from `value` (or defaults), environment variables and `overrides`.
 
         Raises ValueError naming the setting when a value has the wrong type.
@@ -120,4 +122,6 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
             return str(value)
         return value
     except (TypeError, ValueError):
-        raise ValueError(f"setting {name}: {value!r} is not a valid {type(default).__name__}") from None
+        raise ValueError(
+            f"setting {name}: {value!r} is not a valid {type(default).__name__}"
+        ) from None

@@ -48,7 +48,9 @@ def merge_duplicates(studies: list[Study]) -> tuple[list[Study], list[ImportProb
         kept[target] = _fill(first, study)
         problems.append(
             ImportProblem(
-                study.source_file, study.source_line, "duplicate-study",
+                study.source_file,
+                study.source_line,
+                "duplicate-study",
                 f"'{study.key}' is the same study as '{first.key}' "
                 f"({first.source_file}:{first.source_line}); merged into '{first.key}'.",
                 study.key,

@@ -305,8 +305,11 @@ def _names_before(text: str, stop: int) -> tuple[tuple[str, ...], bool, int] | N
     i, et_al, start = len(tokens) - 1, False, stop
     while i >= 0 and tokens[i][0] == ",":
         i -= 1
-    if i >= 1 and _POSSESSIVE.sub("", tokens[i][0]).rstrip(".").lower() in ("al", "colleagues",
-                                                                              "coworkers"):
+    if i >= 1 and _POSSESSIVE.sub("", tokens[i][0]).rstrip(".").lower() in (
+        "al",
+        "colleagues",
+        "coworkers",
+    ):
         if tokens[i - 1][0].rstrip(".").lower() in ("et", "and"):
             et_al, i = True, i - 2
             while i >= 0 and tokens[i][0] == ",":  # "Carleton, Afifi, et al."
@@ -579,6 +582,8 @@ def _read_docx(path: Path) -> str:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several unrelated types for a bad file
-        raise DraftError(f"{path}: not a readable .docx ({exc.__class__.__name__}). "
-                         "Open it in Word and save it again, or save it as .txt.") from None
+        raise DraftError(
+            f"{path}: not a readable .docx ({exc.__class__.__name__}). "
+            "Open it in Word and save it again, or save it as .txt."
+        ) from None
     return "\n".join(p.text for p in document.paragraphs)

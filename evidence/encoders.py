@@ -21,7 +21,9 @@ from .model_export import INPUTS, max_length
 class Encoder(Protocol):
     dimension: int
 
-    def encode(self, texts: Sequence[str], kind: str, batch_size: int, threads: int) -> np.ndarray: ...
+    def encode(
+        self, texts: Sequence[str], kind: str, batch_size: int, threads: int
+    ) -> np.ndarray: ...
 
 
 class TorchEncoder:
@@ -34,7 +36,10 @@ class TorchEncoder:
         self.model = SentenceTransformer(target, device=device, local_files_only=True)
         getter = getattr(self.model, "get_embedding_dimension", None)
         getter = getter or self.model.get_sentence_embedding_dimension
-        self.dimension = int(getter())
+        dimension = getter()
+        if dimension is None:
+            raise ValueError("the model does not report its embedding dimension")
+        self.dimension = int(dimension)
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], kind: str, batch_size: int, threads: int) -> np.ndarray:
@@ -44,8 +49,13 @@ class TorchEncoder:
         with self._lock:  # torch's thread count is process-wide
             if torch.get_num_threads() != threads:
                 torch.set_num_threads(threads)
-        vectors = encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
-                         normalize_embeddings=True, show_progress_bar=False)
+        vectors = encode(
+            list(texts),
+            batch_size=batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
@@ -122,7 +132,9 @@ class OrtEncoder(_OnnxBase):
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        return onnxruntime.InferenceSession(str(self.graph), options, providers=["CPUExecutionProvider"])
+        return onnxruntime.InferenceSession(
+            str(self.graph), options, providers=["CPUExecutionProvider"]
+        )
 
     def _run(self, inputs: dict[str, np.ndarray], threads: int) -> np.ndarray:
         outputs = self._runner(threads).run(None, {name: inputs[name] for name in INPUTS})

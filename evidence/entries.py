@@ -36,9 +36,7 @@ class RawEntry:
     persons: dict[str, tuple[object, ...]] = field(default_factory=dict)
 
 
-def resolve_value(
-    raw: str, strings: dict[str, str], undefined: list[str] | None = None
-) -> str:
+def resolve_value(raw: str, strings: dict[str, str], undefined: list[str] | None = None) -> str:
     """Return the value of a raw BibTeX field: enclosing removed, macros and ``#`` resolved.
 
     Undefined macro names are kept as text and appended to `undefined`.
@@ -114,7 +112,9 @@ def apply_crossrefs(entries: list[RawEntry]) -> list[ImportProblem]:
         if parent is None or parent is entry:
             problems.append(
                 ImportProblem(
-                    entry.file, entry.field_lines.get("crossref", entry.line), "crossref-missing",
+                    entry.file,
+                    entry.field_lines.get("crossref", entry.line),
+                    "crossref-missing",
                     f"entry '{entry.key}' has crossref = {{{target}}}, but no entry with that "
                     "key was imported; import the file that holds it, or remove the crossref.",
                     entry.key,
@@ -150,9 +150,12 @@ def assign_keys(entries: list[RawEntry]) -> list[ImportProblem]:
             entry.key = _unique(_generated_key(entry), seen)
             problems.append(
                 ImportProblem(
-                    entry.file, entry.line, "missing-key",
+                    entry.file,
+                    entry.line,
+                    "missing-key",
                     f"entry has no citation key; imported as '{entry.key}'. Give it a key in "
-                    "your reference manager.", entry.key,
+                    "your reference manager.",
+                    entry.key,
                 )
             )
         elif entry.key in seen:
@@ -160,9 +163,12 @@ def assign_keys(entries: list[RawEntry]) -> list[ImportProblem]:
             new_key = _unique(entry.key, seen)
             problems.append(
                 ImportProblem(
-                    entry.file, entry.line, "duplicate-key",
+                    entry.file,
+                    entry.line,
+                    "duplicate-key",
                     f"key '{entry.key}' was already used at {first.file}:{first.line}; this "
-                    f"entry was imported as '{new_key}'. Rename one of them.", new_key,
+                    f"entry was imported as '{new_key}'. Rename one of them.",
+                    new_key,
                 )
             )
             entry.key = new_key
@@ -170,7 +176,9 @@ def assign_keys(entries: list[RawEntry]) -> list[ImportProblem]:
             first = seen_folded[entry.key.casefold()]
             problems.append(
                 ImportProblem(
-                    entry.file, entry.line, "duplicate-key-case",
+                    entry.file,
+                    entry.line,
+                    "duplicate-key-case",
                     f"key '{entry.key}' differs only in case from '{first.key}' at "
                     f"{first.file}:{first.line}; BibTeX treats them as the same key. Rename one.",
                     entry.key,

@@ -45,7 +45,9 @@ def rrf_fusion(lists: Sequence[Ranked], weights: Sequence[float], k: int = 60) -
     return fused
 
 
-def fuse(lists: Sequence[Ranked], weights: Sequence[float], method: str = "zscore", rrf_k: int = 60) -> list[tuple[int, float]]:
+def fuse(
+    lists: Sequence[Ranked], weights: Sequence[float], method: str = "zscore", rrf_k: int = 60
+) -> list[tuple[int, float]]:
     """Return ``(id, score)`` best first, ties broken by id for determinism.
 
     Raises ValueError for an unknown method.

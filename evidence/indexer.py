@@ -69,10 +69,17 @@ def build_data(
         model=embedder.identity(),
         study_count=len(studies),
         passage_count=len(passages),
-        chunking={"kinds": ["title", "finding", "abstract sentence"],
-                  "splitter": "pysbd", "min_sentence_chars": MIN_SENTENCE_CHARS},
-        lexical={"analyzer_version": ANALYZER_VERSION, "k1": BM25_K1, "b": BM25_B,
-                 "title_repeat": TITLE_REPEAT},
+        chunking={
+            "kinds": ["title", "finding", "abstract sentence"],
+            "splitter": "pysbd",
+            "min_sentence_chars": MIN_SENTENCE_CHARS,
+        },
+        lexical={
+            "analyzer_version": ANALYZER_VERSION,
+            "k1": BM25_K1,
+            "b": BM25_B,
+            "title_repeat": TITLE_REPEAT,
+        },
     )
     return IndexData(
         manifest=manifest,
@@ -82,8 +89,10 @@ def build_data(
         documents=VectorIndex.build(document_vectors, kind="flat"),
         lexical=lexical,
         path=Path(),
-        text_keys={"passages": [text_key(p.text) for p in passages],
-                   "studies": [text_key(document_text(s)) for s in studies]},
+        text_keys={
+            "passages": [text_key(p.text) for p in passages],
+            "studies": [text_key(document_text(s)) for s in studies],
+        },
     )
 
 
@@ -130,8 +139,10 @@ def _encode_cached(
     progress: Progress | None,
 ) -> np.ndarray:
     keys = [text_key(t) for t in texts]
-    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cache}.items(),
-                     key=lambda kv: len(kv[1]))  # similar lengths batch with little padding
+    missing = sorted(
+        {k: t for k, t in zip(keys, texts, strict=True) if k not in cache}.items(),
+        key=lambda kv: len(kv[1]),
+    )  # similar lengths batch with little padding
     done = 0
     for start in range(0, len(missing), ENCODE_CHUNK):
         chunk = missing[start : start + ENCODE_CHUNK]
@@ -154,8 +165,13 @@ def terminal_progress() -> Progress:
     def report(label: str, done: int, total: int) -> None:
         bar = bars.get(label)
         if bar is None:
-            bar = bars[label] = tqdm(total=total, desc=f"Embedding {label}", unit=" texts",
-                                     file=sys.stderr, dynamic_ncols=True)
+            bar = bars[label] = tqdm(
+                total=total,
+                desc=f"Embedding {label}",
+                unit=" texts",
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
         bar.update(done - bar.n)
         if done >= total:
             bar.close()

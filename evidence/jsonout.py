@@ -15,8 +15,11 @@ def study_to_json(study: Study) -> dict[str, Any]:
 
 
 def match_to_json(match: PassageMatch) -> dict[str, Any]:
-    return {**dataclasses.asdict(match.passage), "score": match.score,
-            "highlights": [list(span) for span in match.highlights]}
+    return {
+        **dataclasses.asdict(match.passage),
+        "score": match.score,
+        "highlights": [list(span) for span in match.highlights],
+    }
 
 
 def hit_to_dict(hit: Hit) -> dict[str, Any]:

@@ -36,7 +36,9 @@ def _stemmer() -> Any:
 def analyze(text: str) -> list[str]:
     """Return the stemmed, stopword-free terms of `text`, in order."""
     stop = _stopwords()
-    words = [w for w in _TOKEN.findall(text.lower()) if w not in stop and (len(w) > 1 or w.isdigit())]
+    words = [
+        w for w in _TOKEN.findall(text.lower()) if w not in stop and (len(w) > 1 or w.isdigit())
+    ]
     return list(_stemmer().stemWords(words))
 
 
@@ -72,7 +74,9 @@ class LexicalIndex:
     def size(self) -> int:
         return int(self._retriever.scores["num_docs"])
 
-    def scores(self, query_terms: Sequence[str], weights: Sequence[float] | None = None) -> np.ndarray:
+    def scores(
+        self, query_terms: Sequence[str], weights: Sequence[float] | None = None
+    ) -> np.ndarray:
         """Return the BM25 score of every row for the (analyzed) query terms.
 
         With `weights`, each term's contribution is scaled (for expanded queries).

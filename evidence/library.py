@@ -1,8 +1,8 @@
 """`Library`: the one entry point. Wires the parts together; holds no algorithms.
 
-    lib = Library.open_or_build()            # bundled corpus, index/ built on first use
-    hits = lib.search("peer support reduces PTSD in first responders", k=5)
-    lib.add_bibtex("my-zotero-export.bib")   # incremental: only new passages are embedded
+lib = Library.open_or_build()            # bundled corpus, index/ built on first use
+hits = lib.search("peer support reduces PTSD in first responders", k=5)
+lib.add_bibtex("my-zotero-export.bib")   # incremental: only new passages are embedded
 """
 
 from __future__ import annotations
@@ -28,7 +28,15 @@ from .indexer import Progress, build_data
 from .locking import index_lock
 from .model import Hit, ImportReport, Passage, Proposal, Reference, Study, TalkingPoint
 from .search import Filters, Results, Searcher
-from .store import IMPORTS, IndexData, current_generation, file_sha256, read_index, read_manifest, write_index
+from .store import (
+    IMPORTS,
+    IndexData,
+    current_generation,
+    file_sha256,
+    read_index,
+    read_manifest,
+    write_index,
+)
 
 
 def bib_files(sources: Iterable[Path | str]) -> list[Path]:
@@ -189,8 +197,9 @@ class Library:
         from .draft import load_draft
 
         text, source = load_draft(text_or_path)
-        return audit_draft(text, self.studies, lambda claims: self.batch_search(claims, k=3),
-                           source)
+        return audit_draft(
+            text, self.studies, lambda claims: self.batch_search(claims, k=3), source
+        )
 
     def passage_vectors(self, passage_ids: Sequence[str]) -> np.ndarray:
         """The stored vectors of `passage_ids`, ``(n, d)`` float32 normalised, in order.
@@ -299,7 +308,9 @@ class Library:
             try:
                 live = self._searcher.data
                 mine = current_generation(self.index_dir) == self._generation
-                data, full = _rebuild(self.settings, self.embedder, progress, live if mine else None)
+                data, full = _rebuild(
+                    self.settings, self.embedder, progress, live if mine else None
+                )
             except BaseException:
                 for copy in copies:
                     copy.unlink(missing_ok=True)
@@ -312,7 +323,9 @@ class Library:
         """Switch to a newer generation written by another process; True if it changed."""
         if current_generation(self.index_dir) == self._generation:
             return False
-        self._swap(read_index(self.index_dir, self.embedder.model_name, precision=self.embedder.precision))
+        self._swap(
+            read_index(self.index_dir, self.embedder.model_name, precision=self.embedder.precision)
+        )
         return True
 
     def _swap(self, data: IndexData) -> None:
@@ -383,17 +396,27 @@ def _rebuild(
 
 
 def _report_for(
-    copies: list[Path], originals: list[Path], data: IndexData, full: ImportReport, own: ImportReport
+    copies: list[Path],
+    originals: list[Path],
+    data: IndexData,
+    full: ImportReport,
+    own: ImportReport,
 ) -> ImportReport:
     """The rebuild's report restricted to the imported files, named as the user named them.
 
     The rebuild sees the imports beside the corpus, so it also reports keys that clash
     with studies already in the library."""
-    names = {str(c): str(o) for c, o in zip(copies, [p for p in originals if p.is_file()], strict=True)}
-    problems = [dataclasses.replace(p, file=names[p.file]) for p in full.problems if p.file in names]
+    names = {
+        str(c): str(o) for c, o in zip(copies, [p for p in originals if p.is_file()], strict=True)
+    }
+    problems = [
+        dataclasses.replace(p, file=names[p.file]) for p in full.problems if p.file in names
+    ]
     problems += [p for p in own.problems if p.severity == "error" and p.file not in names.values()]
     studies = sum(1 for s in data.studies if s.source_file in names)
-    return ImportReport(files=tuple(str(o) for o in originals), studies=studies, problems=tuple(problems))
+    return ImportReport(
+        files=tuple(str(o) for o in originals), studies=studies, problems=tuple(problems)
+    )
 
 
 def _copy_imports(index_dir: Path, paths: list[Path]) -> list[Path]:

@@ -112,7 +112,9 @@ def _export(folder: Path, out: Path) -> None:
     import torch
     from transformers import AutoModel
 
-    model = AutoModel.from_pretrained(str(folder), attn_implementation="eager", local_files_only=True)
+    model = AutoModel.from_pretrained(
+        str(folder), attn_implementation="eager", local_files_only=True
+    )
     wrapper = _Pooled(model).eval()
     sample = {
         "input_ids": torch.tensor([[101, 7592, 2088, 102, 0], [101, 2023, 2003, 1037, 102]]),
@@ -147,7 +149,7 @@ def _quantise(source: Path, out: Path) -> None:
 def _pooled_module() -> Any:
     import torch
 
-    class Pooled(torch.nn.Module):  # type: ignore[misc]
+    class Pooled(torch.nn.Module):
         """Transformer → mean over real tokens → unit length: a sentence vector."""
 
         def __init__(self, model: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .entries import RawEntry
 from .latex import decode_latex, sentence_case, strip_marks
@@ -43,6 +44,9 @@ _DATE_YEAR = re.compile(r"^\s*(\d{4})(?:[-/]\d{1,2}){0,2}\s*$")
 _FINDING = re.compile(r"^finding(\d+)$")
 _MISSING_COMMA = re.compile(r"\n\s*[A-Za-z][\w-]*\s*=\s*[{\"]")
 
+# problem(kind, message, field=None, severity="warning") records an ImportProblem.
+Sink = Callable[..., None]
+
 _VOCAB_ALIASES = {
     "randomized controlled trial": "randomised controlled trial",
     "non-randomized trial": "non-randomised trial",
@@ -58,7 +62,9 @@ def to_study(entry: RawEntry) -> tuple[Study, list[ImportProblem]]:
     f = entry.fields
     problems: list[ImportProblem] = []
 
-    def problem(kind: str, message: str, field: str | None = None, severity: str = "warning") -> None:
+    def problem(
+        kind: str, message: str, field: str | None = None, severity: str = "warning"
+    ) -> None:
         line = entry.field_lines.get(field, entry.line) if field else entry.line
         problems.append(ImportProblem(entry.file, line, kind, message, entry.key, severity))
 
@@ -120,7 +126,7 @@ def _verbatim(value: str) -> str:
 
 
 def _persons(entry: RawEntry, name: str) -> tuple[Person, ...]:
-    """The Persons of a name field; BibTeX's trailing ``and others`` is dropped (it means et al.)."""
+    """The Persons of a name field; a trailing ``and others`` (meaning et al.) is dropped."""
     persons = entry.persons.get(name, ())
     return tuple(
         p for p in persons if isinstance(p, Person) and not (p.family == "others" and not p.given)
@@ -134,7 +140,7 @@ def _truncated_names(entry: RawEntry) -> bool:
     )
 
 
-def _year(fields: dict[str, str], problem, key: str) -> tuple[int | None, str]:  # type: ignore[no-untyped-def]
+def _year(fields: dict[str, str], problem: Sink, key: str) -> tuple[int | None, str]:
     raw = _verbatim(fields.get("year", ""))
     match = _YEAR.match(raw) if raw else _DATE_YEAR.match(_verbatim(fields.get("date", "")))
     if match:
@@ -170,7 +176,7 @@ def doi_problem(doi: str) -> str:
     return ""
 
 
-def _doi(raw: str, problem, key: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _doi(raw: str, problem: Sink, key: str) -> tuple[str, str]:
     if not raw.strip():
         return "", ""
     doi = normalise_doi(raw)
@@ -181,7 +187,7 @@ def _doi(raw: str, problem, key: str) -> tuple[str, str]:  # type: ignore[no-unt
     return doi, ""
 
 
-def _pmid(fields: dict[str, str], problem, key: str) -> str:  # type: ignore[no-untyped-def]
+def _pmid(fields: dict[str, str], problem: Sink, key: str) -> str:
     raw = fields.get("pmid", "")
     if not raw and fields.get("eprinttype", "").strip("{} ").lower() == "pubmed":
         raw = fields.get("eprint", "")
@@ -205,7 +211,9 @@ def _keywords(raw: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
 
 
-def _vocabulary(fields, name, allowed, problem, key):  # type: ignore[no-untyped-def]
+def _vocabulary(
+    fields: dict[str, str], name: str, allowed: tuple[str, ...], problem: Sink, key: str
+) -> str:
     raw = decode_latex(fields.get(name, "")).strip()
     if not raw:
         return ""
@@ -241,14 +249,13 @@ def _extra(fields: dict[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(kept)
 
 
-def _check_missing_commas(entry: RawEntry, problem) -> None:  # type: ignore[no-untyped-def]
+def _check_missing_commas(entry: RawEntry, problem: Sink) -> None:
     for name in ("author", "editor", "title"):
-        value = entry.fields.get(name, "")
-        if value and _MISSING_COMMA.search(value):
+        match = _MISSING_COMMA.search(entry.fields.get(name, ""))
+        if match:
             problem(
                 "missing-comma",
                 f"entry '{entry.key}': the {name} field seems to contain another field "
-                f"('{_MISSING_COMMA.search(value).group(0).strip()}...'): a comma is probably "  # type: ignore[union-attr]
-                "missing before it.",
+                f"('{match.group(0).strip()}...'): a comma is probably missing before it.",
                 name,
             )

@@ -130,8 +130,17 @@ class Filters:
         if isinstance(value, Filters):
             filters = value
         else:
-            unknown = set(value) - {"year_from", "year_to", "design", "designs", "population",
-                                    "populations", "entry_type", "entry_types", "has_doi"}
+            unknown = set(value) - {
+                "year_from",
+                "year_to",
+                "design",
+                "designs",
+                "population",
+                "populations",
+                "entry_type",
+                "entry_types",
+                "has_doi",
+            }
             if unknown:
                 raise QueryError(f"unknown filter(s): {', '.join(sorted(unknown))}")
             filters = cls(
@@ -206,7 +215,9 @@ def _bool(value: Any) -> bool | None:
 class Results(list[Hit]):
     """A page of hits, with the total number of matching studies and any notes."""
 
-    def __init__(self, hits: list[Hit], query: str, total: int, offset: int, notes: Sequence[str] = ()) -> None:
+    def __init__(
+        self, hits: list[Hit], query: str, total: int, offset: int, notes: Sequence[str] = ()
+    ) -> None:
         super().__init__(hits)
         self.query = query
         self.total = total
@@ -268,12 +279,20 @@ class Searcher:
             raise QueryError("k must be at least 1 and offset at least 0.")
         filters = filters or Filters()
         prepared, notes = self.prepare(queries)
-        return [self._search_one(q, k, offset, filters, n) for q, n in zip(prepared, notes, strict=True)]
+        return [
+            self._search_one(q, k, offset, filters, n) for q, n in zip(prepared, notes, strict=True)
+        ]
 
-    def rank(self, query: Query, filters: Filters) -> tuple[list[tuple[int, float]], list[dict[str, int]]]:
+    def rank(
+        self, query: Query, filters: Filters
+    ) -> tuple[list[tuple[int, float]], list[dict[str, int]]]:
         """Fused study ranking for one prepared query, filtered; with per-retriever ranks."""
         lists = [r.search(query) for r in self.retrievers]
-        weights = [self.settings.weight_lexical, self.settings.weight_dense, self.settings.weight_dense]
+        weights = [
+            self.settings.weight_lexical,
+            self.settings.weight_dense,
+            self.settings.weight_dense,
+        ]
         fused = fuse(lists, weights, self.settings.fusion, self.settings.rrf_k)
         eligible = _eligible(lists)
         fused = [
@@ -283,12 +302,18 @@ class Searcher:
         ]
         rank_maps = [{int(i): r for r, i in enumerate(ids.tolist(), start=1)} for ids, _ in lists]
         ranks = [
-            {ret.name: m[row] for ret, m in zip(self.retrievers, rank_maps, strict=True) if row in m}
+            {
+                ret.name: m[row]
+                for ret, m in zip(self.retrievers, rank_maps, strict=True)
+                if row in m
+            }
             for row, _ in fused
         ]
         return fused, ranks
 
-    def _search_one(self, query: Query, k: int, offset: int, filters: Filters, notes: list[str]) -> Results:
+    def _search_one(
+        self, query: Query, k: int, offset: int, filters: Filters, notes: list[str]
+    ) -> Results:
         fused, ranks = self.rank(query, filters)
         page = fused[offset : offset + k]
         hits = [
@@ -313,12 +338,18 @@ class Searcher:
         vectors = self.data.vectors.reconstruct_range(start, end)
         similarity = vectors @ query.vector
         passages: list[Passage] = self.data.passages[start:end]
-        adjusted = [s - (TITLE_HANDICAP if p.kind == "title" else 0.0)
-                    for s, p in zip(similarity.tolist(), passages, strict=True)]
+        adjusted = [
+            s - (TITLE_HANDICAP if p.kind == "title" else 0.0)
+            for s, p in zip(similarity.tolist(), passages, strict=True)
+        ]
         order = sorted(range(len(passages)), key=lambda i: (-adjusted[i], i))[:limit]
         terms = set(query.terms)
         return tuple(
-            PassageMatch(passages[i], round(float(similarity[i]), 6), tuple(term_spans(passages[i].text, terms)))
+            PassageMatch(
+                passages[i],
+                round(float(similarity[i]), 6),
+                tuple(term_spans(passages[i].text, terms)),
+            )
             for i in order
         )
 

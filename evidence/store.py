@@ -32,11 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from .version import __version__
 from .errors import IndexFormatError, IndexNotFoundError
 from .lexical import LexicalIndex
 from .model import Passage, Person, Study
 from .vectors import VectorIndex
+from .version import __version__
 
 FORMAT = "evidence-index"
 FORMAT_VERSION = 1
@@ -226,7 +226,9 @@ def read_index(
         lexical = LexicalIndex.load(folder / "bm25")
         text_keys = json.loads((folder / "text_keys.json").read_text())
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise IndexFormatError(f"{folder} is damaged ({exc}). Rebuild with `evidence index`.") from None
+        raise IndexFormatError(
+            f"{folder} is damaged ({exc}). Rebuild with `evidence index`."
+        ) from None
     _check_counts(folder, manifest, studies, passages, vectors, documents, lexical)
     return IndexData(manifest, studies, passages, vectors, documents, lexical, folder, text_keys)
 

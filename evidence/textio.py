@@ -94,8 +94,10 @@ def _looks_utf16(data: bytes) -> bool:
     if len(sample) < 4:
         return False
     even, odd = sample[0::2], sample[1::2]
-    return odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even) or (
-        even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd)
+    return (
+        odd.count(0) > 0.4 * len(odd)
+        and even.count(0) < 0.05 * len(even)
+        or (even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd))
     )
 
 

@@ -122,9 +122,11 @@ def test_ambiguous_lists_every_fitting_entry(studies: list[Study]) -> None:
 
 
 def test_no_date_and_in_press_match_their_entries(studies: list[Study]) -> None:
-    text = ("A guide exists (World Health Organization, n.d.). A study is coming (Jones, in "
-            "press).\n\nReferences\n\nJones, A. (in press). A forthcoming study. Venue.\n\n"
-            "World Health Organization. (n.d.). A guide. https://example.org/guide\n")
+    text = (
+        "A guide exists (World Health Organization, n.d.). A study is coming (Jones, in "
+        "press).\n\nReferences\n\nJones, A. (in press). A forthcoming study. Venue.\n\n"
+        "World Health Organization. (n.d.). A guide. https://example.org/guide\n"
+    )
     report = audit_draft(text, studies)
     assert [c.status for c in report.citations] == ["ok", "ok"]
     assert [f.kind for f in report.findings] == ["not-in-library", "not-in-library"]
@@ -146,34 +148,39 @@ def test_fit_warnings_need_a_claim_about_first_responders(studies: list[Study]) 
 
 
 def test_plans_questions_and_follow_ups_are_not_uncited_claims(studies: list[Study]) -> None:
-    text = ("We will reduce sick leave by 20% in the first year. Does training reduce stigma? "
-            "Our department saw a 12% increase in sick leave last year. "
-            "Karaffa and Koch (2016) surveyed police officers. They found that 56% of the "
-            "variance in attitudes was explained.\n\n## References\n\n"
-            + references_of("audit-uncited-claim.md"))
+    text = (
+        "We will reduce sick leave by 20% in the first year. Does training reduce stigma? "
+        "Our department saw a 12% increase in sick leave last year. "
+        "Karaffa and Koch (2016) surveyed police officers. They found that 56% of the "
+        "variance in attitudes was explained.\n\n## References\n\n"
+        + references_of("audit-uncited-claim.md")
+    )
     assert audit_draft(text, studies).findings == ()
 
 
 def test_practitioner_draft_finds_every_planted_defect(studies: list[Study]) -> None:
     report = audit_file("audit-practitioner.md", studies)
-    assert_found(report, [
-        ("citation-year-malformed", "Stanley et al., 20l6"),
-        ("uncited-claim", "Suicidal ideation is reported by"),
-        ("citation-author-typo", "Petri et al., 2018"),
-        ("uncited-claim", "Roughly one in three first res"),
-        ("fit-population", "Hefner & Eisenberg, 2009"),
-        ("citation-year-mismatch", "Carleton et al. (2019)"),
-        ("fit-design", "LaMontagne et al., 2014"),
-        ("citation-ambiguous", "Carleton et al., 2018"),
-        ("uncited-claim", "Mental Health First Aid traini"),
-        ("citation-not-in-references", "Smith & Jones, 2018"),
-        ("not-in-library", "American Psychiatric Associati"),
-        ("reference-uncited", "Haugen, P. T., McCrillis, A. M."),
-        ("doi-truncated", "10.1017/S003329171500"),
-        ("library-volume-mismatch", "Morgan, A. J., Ross, A., & Rea"),
-        ("reference-uncited", "Morgan, A. J., Ross, A., & Rea"),
-        ("library-year-mismatch", "Syed, S., Ashwick, R., Schloss"),
-    ])
+    assert_found(
+        report,
+        [
+            ("citation-year-malformed", "Stanley et al., 20l6"),
+            ("uncited-claim", "Suicidal ideation is reported by"),
+            ("citation-author-typo", "Petri et al., 2018"),
+            ("uncited-claim", "Roughly one in three first res"),
+            ("fit-population", "Hefner & Eisenberg, 2009"),
+            ("citation-year-mismatch", "Carleton et al. (2019)"),
+            ("fit-design", "LaMontagne et al., 2014"),
+            ("citation-ambiguous", "Carleton et al., 2018"),
+            ("uncited-claim", "Mental Health First Aid traini"),
+            ("citation-not-in-references", "Smith & Jones, 2018"),
+            ("not-in-library", "American Psychiatric Associati"),
+            ("reference-uncited", "Haugen, P. T., McCrillis, A. M."),
+            ("doi-truncated", "10.1017/S003329171500"),
+            ("library-volume-mismatch", "Morgan, A. J., Ross, A., & Rea"),
+            ("reference-uncited", "Morgan, A. J., Ross, A., & Rea"),
+            ("library-year-mismatch", "Syed, S., Ashwick, R., Schloss"),
+        ],
+    )
     correct = {"Carleton et al., 2018a", "Berger et al.,\n2012", "Syed et al., 2021",
                "Joyce et al. (2016)", "Karaffa & Koch, 2016", "Andersson et al., 2022",
                "American Psychiatric Association, 2013"}  # fmt: skip

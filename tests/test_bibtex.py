@@ -17,7 +17,10 @@ def kinds(report: ImportReport) -> list[tuple[str, int | None]]:
 def test_tiny_corpus_imports_cleanly_in_strict_mode(tiny_corpus: Path) -> None:
     studies, report = load_bibtex(tiny_corpus, strict=True)
     assert [s.key for s in studies] == [
-        "alpha2020peer", "delta2019stigma", "epsilon2021sleep", "zeta2018debrief",
+        "alpha2020peer",
+        "delta2019stigma",
+        "epsilon2021sleep",
+        "zeta2018debrief",
     ]
     assert report.problems == ()
     alpha = studies[0]
@@ -51,7 +54,7 @@ def test_names_particles_suffixes_and_corporate_authors(tiny_corpus: Path) -> No
 
 def test_concatenation_and_macros_resolve() -> None:
     studies, report = parse(
-        '@string{j = {a space between this }}\n'
+        "@string{j = {a space between this }}\n"
         '@string{pre = "Pre" # "fix"}\n'
         '@article{key, title = pre # { and } # j # "and this", year = 1990, month = jan}\n'
     )
@@ -61,14 +64,17 @@ def test_concatenation_and_macros_resolve() -> None:
 
 
 def test_undefined_macro_is_reported_with_its_line_and_kept_as_text() -> None:
-    studies, report = parse("@inproceedings{k,\n  title = {T},\n  booktitle = IEEE_J_PROC,\n year={2000}}")
+    studies, report = parse(
+        "@inproceedings{k,\n  title = {T},\n  booktitle = IEEE_J_PROC,\n year={2000}}"
+    )
     assert studies["k"].venue == "IEEE_J_PROC"
     assert kinds(report) == [("undefined-macro", 3)]
 
 
 def test_crossref_inherits_from_a_parent_defined_later() -> None:
     studies, report = parse(
-        "@incollection{child, author = {A, B}, title = {Chapter}, crossref = {book}, pages = {1--2}}\n"
+        "@incollection{child, author = {A, B}, title = {Chapter}, crossref = {book},"
+        " pages = {1--2}}\n"
         "@book{book, title = {The Book}, editor = {E, F}, publisher = {P}, year = {2004}}\n"
     )
     child = studies["child"]
@@ -86,12 +92,24 @@ def test_missing_crossref_target_is_reported() -> None:
 @pytest.mark.parametrize(
     ("raw", "expected", "flagged"),
     [
-        pytest.param("https://doi.org/10.1037/a0016918", "10.1037/a0016918", False, id="resolver-url"),
-        pytest.param("http://dx.doi.org/10.1037/a0016918", "10.1037/a0016918", False, id="dx-resolver"),
-        pytest.param("http://doi.acm.org/10.1145/1137627.1137631", "10.1145/1137627.1137631", False, id="acm"),
-        pytest.param("doi: 10.1186/1471-244X-14-131", "10.1186/1471-244X-14-131", False, id="doi-prefix"),
-        pytest.param("10.1016/ S2215-0366(17)30372-3", "10.1016/S2215-0366(17)30372-3", False, id="space"),
-        pytest.param("10.1016/S2215-0366(17", "10.1016/S2215-0366(17", True, id="truncated-bracket"),
+        pytest.param(
+            "https://doi.org/10.1037/a0016918", "10.1037/a0016918", False, id="resolver-url"
+        ),
+        pytest.param(
+            "http://dx.doi.org/10.1037/a0016918", "10.1037/a0016918", False, id="dx-resolver"
+        ),
+        pytest.param(
+            "http://doi.acm.org/10.1145/1137627.1137631", "10.1145/1137627.1137631", False, id="acm"
+        ),
+        pytest.param(
+            "doi: 10.1186/1471-244X-14-131", "10.1186/1471-244X-14-131", False, id="doi-prefix"
+        ),
+        pytest.param(
+            "10.1016/ S2215-0366(17)30372-3", "10.1016/S2215-0366(17)30372-3", False, id="space"
+        ),
+        pytest.param(
+            "10.1016/S2215-0366(17", "10.1016/S2215-0366(17", True, id="truncated-bracket"
+        ),
         pytest.param("10.1007/s00127-", "10.1007/s00127-", True, id="truncated-dash"),
         pytest.param("1037/a0016918", "1037/a0016918", True, id="no-prefix"),
     ],
@@ -113,7 +131,9 @@ def test_doi_normalised_and_malformed_flagged(raw: str, expected: str, flagged: 
         pytest.param("note = {x}", None, "year-missing", id="absent"),
     ],
 )
-def test_year_to_int_with_a_warning_when_not_a_year(field: str, year: int | None, problem: str | None) -> None:
+def test_year_to_int_with_a_warning_when_not_a_year(
+    field: str, year: int | None, problem: str | None
+) -> None:
     studies, report = parse(f"@article{{k, title = {{T}}, {field}}}")
     assert studies["k"].year == year
     assert [p.kind for p in report.problems] == ([problem] if problem else [])
@@ -122,12 +142,29 @@ def test_year_to_int_with_a_warning_when_not_a_year(field: str, year: int | None
 def test_entry_types_map_to_the_small_set() -> None:
     text = "".join(
         f"@{t}{{k{i}, title = {{T{i}}}, year = 2000}}\n"
-        for i, t in enumerate(["article", "book", "inbook", "techreport", "phdthesis",
-                               "inproceedings", "online", "misc"])
+        for i, t in enumerate(
+            [
+                "article",
+                "book",
+                "inbook",
+                "techreport",
+                "phdthesis",
+                "inproceedings",
+                "online",
+                "misc",
+            ]
+        )
     )
     studies, _ = parse(text)
     assert [s.entry_type for s in studies.values()] == [
-        "article", "book", "chapter", "report", "thesis", "conference paper", "web page", "other",
+        "article",
+        "book",
+        "chapter",
+        "report",
+        "thesis",
+        "conference paper",
+        "web page",
+        "other",
     ]
 
 
@@ -161,7 +198,16 @@ BROKEN = """@article{good1, title = {First}, year = 2001}
 
 def test_bad_blocks_are_reported_with_lines_and_the_rest_imported() -> None:
     studies, report = parse(BROKEN)
-    assert list(studies) == ["good1", "dup", "dup-2", "Good1", "huang2012here", "slot", "twice", "good2"]
+    assert list(studies) == [
+        "good1",
+        "dup",
+        "dup-2",
+        "Good1",
+        "huang2012here",
+        "slot",
+        "twice",
+        "good2",
+    ]
     assert studies["dup-2"].title == "Third"
     assert studies["twice"].title == "Sixth"
     assert sorted(kinds(report), key=lambda k: k[1] or 0) == [

@@ -19,143 +19,231 @@ from .conftest import shared_path
 
 FIXTURES = [
     pytest.param(
-        "jabref-macroman-declared-utf8.bib", 18, {"duplicate-study": [264]},
+        "jabref-macroman-declared-utf8.bib",
+        18,
+        {"duplicate-study": [264]},
         id="jabref-macroman-declared-utf8",
     ),
     pytest.param(
-        "jabref-utf16le-bom-string.bib", 1, {},
+        "jabref-utf16le-bom-string.bib",
+        1,
+        {},
         id="jabref-utf16le-bom-string",
     ),
     pytest.param(
-        "jabref-windows-1252-degree-sign.bib", 1, {"encoding": [4], "missing-key": [3], "missing-title": [3], "year-missing": [3]},
+        "jabref-windows-1252-degree-sign.bib",
+        1,
+        {"encoding": [4], "missing-key": [3], "missing-title": [3], "year-missing": [3]},
         id="jabref-windows-1252-degree-sign",
     ),
     pytest.param(
-        "zbb-backslash-brace-escapes-bbt-014.bib", 1, {"year-missing": [1]},
+        "zbb-backslash-brace-escapes-bbt-014.bib",
+        1,
+        {"year-missing": [1]},
         id="zbb-backslash-brace-escapes-bbt-014",
     ),
     pytest.param(
-        "zbb-bibdesk-duplicate-file-field-2300.bib", 7, {"duplicate-field": [25, 29, 38, 56]},
+        "zbb-bibdesk-duplicate-file-field-2300.bib",
+        7,
+        {"duplicate-field": [25, 29, 38, 56]},
         id="zbb-bibdesk-duplicate-file-field-2300",
     ),
     pytest.param(
-        "zbb-bibdesk-string-macros-664.bib", 1, {},
+        "zbb-bibdesk-string-macros-664.bib",
+        1,
+        {},
         id="zbb-bibdesk-string-macros-664",
     ),
     pytest.param(
-        "zbb-biblatex-apa-plus-field-names-2660.bib", 280, {"commented-out": [809], "missing-title": 74, "year-invalid": 7, "year-missing": 57, "doi-malformed": [586, 1243], "duplicate-study": [402, 1288, 1859]},
+        "zbb-biblatex-apa-plus-field-names-2660.bib",
+        280,
+        {
+            "commented-out": [809],
+            "missing-title": 74,
+            "year-invalid": 7,
+            "year-missing": 57,
+            "doi-malformed": [586, 1243],
+            "duplicate-study": [402, 1288, 1859],
+        },
         id="zbb-biblatex-apa-plus-field-names-2660",
     ),
     pytest.param(
-        "zbb-biblatex-types-prose-549.bib", 9, {"crossref-missing": [21], "year-missing": [1, 2, 3, 4]},
+        "zbb-biblatex-types-prose-549.bib",
+        9,
+        {"crossref-missing": [21], "year-missing": [1, 2, 3, 4]},
         id="zbb-biblatex-types-prose-549",
     ),
     pytest.param(
-        "zbb-calibre-preamble-tags-2743.bib", 1, {},
+        "zbb-calibre-preamble-tags-2743.bib",
+        1,
+        {},
         id="zbb-calibre-preamble-tags-2743",
     ),
     pytest.param(
-        "zbb-crlf-parbreak-abstract-2789.bib", 1, {},
+        "zbb-crlf-parbreak-abstract-2789.bib",
+        1,
+        {},
         id="zbb-crlf-parbreak-abstract-2789",
     ),
     pytest.param(
-        "zbb-crossref-child-parent-2373.bib", 2, {"duplicate-study": [17]},
+        "zbb-crossref-child-parent-2373.bib",
+        2,
+        {"duplicate-study": [17]},
         id="zbb-crossref-child-parent-2373",
     ),
     pytest.param(
-        "zbb-crossref-proceedings-bbt-003.bib", 2, {},
+        "zbb-crossref-proceedings-bbt-003.bib",
+        2,
+        {},
         id="zbb-crossref-proceedings-bbt-003",
     ),
     pytest.param(
-        "zbb-empty-entry-bbt-009.bib", 2, {"empty-entry": [10], "missing-title": [10], "year-missing": [10], "duplicate-study": [13]},
+        "zbb-empty-entry-bbt-009.bib",
+        2,
+        {"empty-entry": [10], "missing-title": [10], "year-missing": [10], "duplicate-study": [13]},
         id="zbb-empty-entry-bbt-009",
     ),
     pytest.param(
-        "zbb-endnote-missing-citekey.bib", 1, {"missing-key": [2]},
+        "zbb-endnote-missing-citekey.bib",
+        1,
+        {"missing-key": [2]},
         id="zbb-endnote-missing-citekey",
     ),
     pytest.param(
-        "zbb-hebrew-entrysubtype.bib", 1, {},
+        "zbb-hebrew-entrysubtype.bib",
+        1,
+        {},
         id="zbb-hebrew-entrysubtype",
     ),
     pytest.param(
-        "zbb-href-spaces-accents-2504.bib", 4, {"year-missing": [14]},
+        "zbb-href-spaces-accents-2504.bib",
+        4,
+        {"year-missing": [14]},
         id="zbb-href-spaces-accents-2504",
     ),
     pytest.param(
-        "zbb-jabref-crlf-groups-1730-3.bib", 4, {},
+        "zbb-jabref-crlf-groups-1730-3.bib",
+        4,
+        {},
         id="zbb-jabref-crlf-groups-1730-3",
     ),
     pytest.param(
-        "zbb-jabref-large-library-groups-97.bib", 910, {"missing-title": 10, "doi-malformed": [4080], "year-invalid": [4545, 5274, 10453], "duplicate-study": [6966]},
+        "zbb-jabref-large-library-groups-97.bib",
+        910,
+        {
+            "missing-title": 10,
+            "doi-malformed": [4080],
+            "year-invalid": [4545, 5274, 10453],
+            "duplicate-study": [6966],
+        },
         id="zbb-jabref-large-library-groups-97",
     ),
     pytest.param(
-        "zbb-jabref51-groups-crossref-1641.bib", 20, {},
+        "zbb-jabref51-groups-crossref-1641.bib",
+        20,
+        {},
         id="zbb-jabref51-groups-crossref-1641",
     ),
     pytest.param(
-        "zbb-lone-cr-in-title-bbt-001.bib", 2, {},
+        "zbb-lone-cr-in-title-bbt-001.bib",
+        2,
+        {},
         id="zbb-lone-cr-in-title-bbt-001",
     ),
     pytest.param(
-        "zbb-math-markup-undefined-macro-472.bib", 1, {"undefined-macro": [4, 17], "duplicate-study": [14]},
+        "zbb-math-markup-undefined-macro-472.bib",
+        1,
+        {"undefined-macro": [4, 17], "duplicate-study": [14]},
         id="zbb-math-markup-undefined-macro-472",
     ),
     pytest.param(
-        "zbb-mendeley-empty-keys-duplicates.bib", 507, {"missing-key": 37, "duplicate-key": 25, "year-invalid": [460], "year-missing": [1023, 3876, 5205, 5302, 5460], "duplicate-study": [500, 575, 1829, 2522, 4980]},
+        "zbb-mendeley-empty-keys-duplicates.bib",
+        507,
+        {
+            "missing-key": 37,
+            "duplicate-key": 25,
+            "year-invalid": [460],
+            "year-missing": [1023, 3876, 5205, 5302, 5460],
+            "duplicate-study": [500, 575, 1829, 2522, 4980],
+        },
         id="zbb-mendeley-empty-keys-duplicates",
     ),
     pytest.param(
-        "zbb-name-von-junior-bbt-004.bib", 1, {},
+        "zbb-name-von-junior-bbt-004.bib",
+        1,
+        {},
         id="zbb-name-von-junior-bbt-004",
     ),
     pytest.param(
-        "zbb-preamble-def-accent-732.bib", 1, {"year-missing": [8]},
+        "zbb-preamble-def-accent-732.bib",
+        1,
+        {"year-missing": [8]},
         id="zbb-preamble-def-accent-732",
     ),
     pytest.param(
-        "zbb-preamble-percent-sign-95-96.bib", 1, {},
+        "zbb-preamble-percent-sign-95-96.bib",
+        1,
+        {},
         id="zbb-preamble-percent-sign-95-96",
     ),
     pytest.param(
-        "zbb-prose-between-entries-duplicate-key-1350.bib", 3, {"duplicate-key": [36], "duplicate-study": [36]},
+        "zbb-prose-between-entries-duplicate-key-1350.bib",
+        3,
+        {"duplicate-key": [36], "duplicate-study": [36]},
         id="zbb-prose-between-entries-duplicate-key-1350",
     ),
     pytest.param(
-        "zbb-qiqqa-leading-commas.bib", 2, {},
+        "zbb-qiqqa-leading-commas.bib",
+        2,
+        {},
         id="zbb-qiqqa-leading-commas",
     ),
     pytest.param(
-        "zbb-ring-above-caron-accents-1115.bib", 1, {},
+        "zbb-ring-above-caron-accents-1115.bib",
+        1,
+        {},
         id="zbb-ring-above-caron-accents-1115",
     ),
     pytest.param(
-        "zbb-softwareversion-type-1544.bib", 1, {},
+        "zbb-softwareversion-type-1544.bib",
+        1,
+        {},
         id="zbb-softwareversion-type-1544",
     ),
     pytest.param(
-        "zbb-space-after-citekey-716.bib", 2, {"year-missing": [1, 6]},
+        "zbb-space-after-citekey-716.bib",
+        2,
+        {"year-missing": [1, 6]},
         id="zbb-space-after-citekey-716",
     ),
     pytest.param(
-        "zbb-string-concatenation-spaces-1081.bib", 1, {},
+        "zbb-string-concatenation-spaces-1081.bib",
+        1,
+        {},
         id="zbb-string-concatenation-spaces-1081",
     ),
     pytest.param(
-        "zbb-string-substitution-154.bib", 1, {"year-missing": [4]},
+        "zbb-string-substitution-154.bib",
+        1,
+        {"year-missing": [4]},
         id="zbb-string-substitution-154",
     ),
     pytest.param(
-        "zbb-tilde-accents-bbt-006.bib", 1, {"year-missing": [1]},
+        "zbb-tilde-accents-bbt-006.bib",
+        1,
+        {"year-missing": [1]},
         id="zbb-tilde-accents-bbt-006",
     ),
     pytest.param(
-        "zbb-title-case-math-quoted-1246.bib", 2, {},
+        "zbb-title-case-math-quoted-1246.bib",
+        2,
+        {},
         id="zbb-title-case-math-quoted-1246",
     ),
     pytest.param(
-        "zbb-video-entrysubtype-2494.bib", 4, {},
+        "zbb-video-entrysubtype-2494.bib",
+        4,
+        {},
         id="zbb-video-entrysubtype-2494",
     ),
 ]
@@ -212,7 +300,9 @@ def test_utf16_file_is_read_not_silently_empty() -> None:
 
 
 def test_windows_1252_degree_sign_decoded() -> None:
-    kept, report = load_bibtex(shared_path("fixtures", "bib", "jabref-windows-1252-degree-sign.bib"))
+    kept, report = load_bibtex(
+        shared_path("fixtures", "bib", "jabref-windows-1252-degree-sign.bib")
+    )
     assert kept[0].abstract == "25° C"
     assert "cp1252" in report.problems[0].message or "windows-1252" in report.problems[0].message
 
@@ -230,7 +320,12 @@ def test_crossref_child_before_parent_inherits_year_and_publisher() -> None:
 
 def test_von_and_junior_name_parts() -> None:
     author = _one("zbb-name-von-junior-bbt-004.bib").authors[0]
-    assert (author.particle, author.family, author.suffix, author.given) == ("von", "Hicks", "III", "Michael")
+    assert (author.particle, author.family, author.suffix, author.given) == (
+        "von",
+        "Hicks",
+        "III",
+        "Michael",
+    )
 
 
 def test_czech_accents_decode() -> None:

@@ -15,14 +15,18 @@ def test_search_finds_the_study_and_the_passage_that_matched(tiny_library: Libra
     assert top.rank == 1 and set(top.ranks) == {"bm25", "dense", "dense_passage"}
     match = top.passages[0]
     assert match.passage.study_key == "alpha2020peer"
-    assert all(match.passage.text[a:b].lower().startswith(("peer", "support", "ptsd", "firefight"))
-               for a, b in match.highlights)
+    assert all(
+        match.passage.text[a:b].lower().startswith(("peer", "support", "ptsd", "firefight"))
+        for a, b in match.highlights
+    )
 
 
 def test_passages_point_into_their_study_text(tiny_library: Library) -> None:
     for passage in tiny_library.passages:
         study = tiny_library.study(passage.study_key)
-        assert study.field_text(passage.field)[passage.char_start:passage.char_end] == passage.text
+        assert (
+            study.field_text(passage.field)[passage.char_start : passage.char_end] == passage.text
+        )
 
 
 def test_filters_narrow_results(tiny_library: Library) -> None:
@@ -82,9 +86,11 @@ def test_add_bibtex_embeds_only_new_passages(fresh_library: Library, tmp_path: P
     fresh_library.embedder.encode_passages = counting  # type: ignore[method-assign]
     try:
         extra = tmp_path / "extra.bib"
-        extra.write_text("@article{new2024, title = {Resilience training for dispatchers}, "
-                         "year = 2024, abstract = {Dispatchers took a resilience course. "
-                         "Their stress fell over three months.}}\n")
+        extra.write_text(
+            "@article{new2024, title = {Resilience training for dispatchers}, "
+            "year = 2024, abstract = {Dispatchers took a resilience course. "
+            "Their stress fell over three months.}}\n"
+        )
         report = fresh_library.add_bibtex(extra)
     finally:
         del fresh_library.embedder.encode_passages
@@ -119,14 +125,26 @@ def test_corrupted_file_is_detected(fresh_library: Library) -> None:
         Library.open(index_dir=fresh_library.index_dir, embedder=fresh_library.embedder)
 
 
-def test_reopened_index_keeps_its_own_corpus_on_import(fresh_library: Library, tmp_path: Path) -> None:
+def test_reopened_index_keeps_its_own_corpus_on_import(
+    fresh_library: Library, tmp_path: Path
+) -> None:
     """Importing into an index opened without naming its corpus must not swap in the
     bundled corpus: the index remembers what it was built from."""
     reopened = Library.open(index_dir=fresh_library.index_dir, embedder=fresh_library.embedder)
     extra = tmp_path / "one.bib"
-    extra.write_text("@article{solo2025, title = {Sleep and shift work in paramedics}, year = 2025}\n")
+    extra.write_text(
+        "@article{solo2025, title = {Sleep and shift work in paramedics}, year = 2025}\n"
+    )
     reopened.add_bibtex(extra)
     keys = {s.key for s in reopened.studies}
-    assert keys == {"alpha2020peer", "delta2019stigma", "epsilon2021sleep", "zeta2018debrief", "solo2025"}
-    again = Library.open_or_build(index_dir=fresh_library.index_dir, embedder=fresh_library.embedder)
+    assert keys == {
+        "alpha2020peer",
+        "delta2019stigma",
+        "epsilon2021sleep",
+        "zeta2018debrief",
+        "solo2025",
+    }
+    again = Library.open_or_build(
+        index_dir=fresh_library.index_dir, embedder=fresh_library.embedder
+    )
     assert {s.key for s in again.studies} == keys  # not stale, not rebuilt from corpus/

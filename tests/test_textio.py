@@ -14,8 +14,12 @@ ENTRY = "@article{k,\n  title = {Caf\u00e9 25\u00b0 C},\n}\n"
     [
         pytest.param(ENTRY.encode("utf-8"), "utf-8", False, id="utf8"),
         pytest.param(codecs.BOM_UTF8 + ENTRY.encode("utf-8"), "utf-8-sig", False, id="utf8-bom"),
-        pytest.param(codecs.BOM_UTF16_LE + ENTRY.encode("utf-16-le"), "utf-16-le", False, id="utf16le-bom"),
-        pytest.param(codecs.BOM_UTF16_BE + ENTRY.encode("utf-16-be"), "utf-16-be", False, id="utf16be-bom"),
+        pytest.param(
+            codecs.BOM_UTF16_LE + ENTRY.encode("utf-16-le"), "utf-16-le", False, id="utf16le-bom"
+        ),
+        pytest.param(
+            codecs.BOM_UTF16_BE + ENTRY.encode("utf-16-be"), "utf-16-be", False, id="utf16be-bom"
+        ),
         pytest.param(ENTRY.encode("utf-16-le"), "utf-16-le", True, id="utf16le-no-bom"),
         pytest.param(ENTRY.encode("cp1252"), "cp1252", True, id="windows-1252"),
     ],
