@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from .errors import BibtexImportError
 from .latex import decode_latex
 from .model import ImportProblem, ImportReport, Person, Study
 from .records import to_study
-from .textio import DecodedText, decode_bytes, read_text
+from .textio import DecodedText, clean_text, decode_bytes, read_text
 
 # bibtexparser logs each failed block itself; we report them as ImportProblems instead.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -64,6 +64,37 @@ def load_bibtex(
     when any problem was found.
     """
     path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    raw, problems = _read_all(path_list)
+    return _finish(raw, problems, tuple(str(p) for p in path_list), strict)
+
+
+def extend_bibtex(
+    existing: Sequence[Study], paths: Sequence[Path]
+) -> tuple[list[Study], ImportReport]:
+    """Add the studies of `paths` to `existing` (already imported, kept as they are).
+
+    New keys that clash with existing ones are renamed and duplicates of existing studies
+    merged into them, as a full re-import would; only the new files are parsed. The report
+    covers the new files; its `studies` counts the entries they held (duplicates merged
+    into existing studies included). Raises BibtexImportError when none can be read.
+    """
+    path_list = [Path(p) for p in paths]
+    raw, problems = _read_all(path_list)
+    problems += apply_crossrefs(raw)
+    problems += assign_keys(raw, ((s.key, s.source_file, s.source_line) for s in existing))
+    added: list[Study] = []
+    for entry in raw:
+        study, found = to_study(entry)
+        added.append(study)
+        problems += found
+    studies, merged = merge_duplicates([*existing, *added])
+    problems += merged
+    files = tuple(str(p) for p in path_list)
+    return studies, ImportReport(files=files, studies=len(added), problems=tuple(problems))
+
+
+def _read_all(path_list: list[Path]) -> tuple[list[RawEntry], list[ImportProblem]]:
+    """Parse every readable file; raise BibtexImportError only if none can be read."""
     raw: list[RawEntry] = []
     problems: list[ImportProblem] = []
     failures: list[str] = []
@@ -81,18 +112,14 @@ def load_bibtex(
         problems += found
     if failures and len(failures) == len(path_list):
         raise BibtexImportError("\n".join(failures))
-    return _finish(raw, problems, tuple(str(p) for p in path_list), strict)
+    return raw, problems
 
 
 def parse_bibtex(
     data: str | bytes, source: str = "<string>", *, strict: bool = False
 ) -> tuple[list[Study], ImportReport]:
     """Like `load_bibtex`, for BibTeX held in memory (`source` names it in messages)."""
-    decoded = (
-        decode_bytes(data, source)
-        if isinstance(data, bytes)
-        else DecodedText(data.replace("\r\n", "\n").replace("\r", "\n"), "utf-8", False)
-    )
+    decoded = decode_bytes(data, source) if isinstance(data, bytes) else clean_text(data)
     if not decoded.text.strip():
         raise BibtexImportError(f"{source}: the text is empty.")
     entries, problems = _parse(decoded, source)
@@ -132,6 +159,16 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
                 "encoding",
                 f"file is not UTF-8; read it as {decoded.encoding}. Check accented names, "
                 "and save the file as UTF-8 to silence this warning.",
+            )
+        )
+    if decoded.controls:
+        problems.append(
+            ImportProblem(
+                file,
+                decoded.control_line,
+                "control-characters",
+                f"{decoded.controls} control character(s) such as NUL were removed; they are "
+                "not text. If values look damaged, export the file again.",
             )
         )
     text = decoded.text

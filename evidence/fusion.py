@@ -45,6 +45,38 @@ def rrf_fusion(lists: Sequence[Ranked], weights: Sequence[float], k: int = 60) -
     return fused
 
 
+def fuse_arrays(
+    lists: Sequence[Ranked],
+    weights: Sequence[float],
+    size: int,
+    method: str = "zscore",
+    rrf_k: int = 60,
+) -> Ranked:
+    """`fuse` over ids ``0..size-1`` with numpy: ``(ids, scores)`` best first (ties by id).
+
+    The same scores as `fuse`, without a Python loop per candidate. Raises ValueError for
+    an unknown method.
+    """
+    if method not in ("zscore", "rrf"):
+        raise ValueError(f"unknown fusion method {method!r}; use 'zscore' or 'rrf'")
+    total = np.zeros(size, dtype=np.float64)
+    present = np.zeros(size, dtype=bool)
+    for (ids, scores), weight in zip(lists, weights, strict=True):
+        if len(ids) == 0 or weight == 0:
+            continue
+        present[ids] = True
+        if method == "rrf":
+            total[ids] += weight / (rrf_k + np.arange(1, len(ids) + 1))
+            continue
+        z = (scores - scores.mean()) / (float(scores.std()) or 1.0)
+        contribution = np.full(size, float(z.min()))
+        contribution[ids] = z
+        total += weight * contribution
+    ids = np.flatnonzero(present)
+    order = np.lexsort((ids, -total[ids]))
+    return ids[order], total[ids][order]
+
+
 def fuse(
     lists: Sequence[Ranked], weights: Sequence[float], method: str = "zscore", rrf_k: int = 60
 ) -> list[tuple[int, float]]:

@@ -63,7 +63,11 @@ def build_data(
     document_vectors = _encode_cached(
         [document_text(s) for s in studies], embedder, cache, "studies", progress
     )
-    lexical = LexicalIndex.build([keyword_text(s) for s in studies], k1=BM25_K1, b=BM25_B)
+    keyword_texts = [keyword_text(s) for s in studies]
+    keyword_keys = [text_key(t) for t in keyword_texts]
+    lexical = LexicalIndex.build(
+        keyword_texts, k1=BM25_K1, b=BM25_B, known=_known_terms(previous, keyword_keys)
+    )
     manifest = dict(manifest)
     manifest.update(
         model=embedder.identity(),
@@ -92,6 +96,7 @@ def build_data(
         text_keys={
             "passages": [text_key(p.text) for p in passages],
             "studies": [text_key(document_text(s)) for s in studies],
+            "keywords": keyword_keys,
         },
     )
 
@@ -111,6 +116,18 @@ def _passages(studies: Sequence[Study], previous: IndexData | None) -> list[Pass
         else:
             out += split_study(study)
     return out
+
+
+def _known_terms(previous: IndexData | None, keys: list[str]) -> list[list[str] | None] | None:
+    """Analyzed terms of documents the previous generation already indexed."""
+    old_keys = previous.text_keys.get("keywords", []) if previous else []
+    if previous is None or not old_keys:
+        return None
+    terms = LexicalIndex.load_terms(previous.path / "bm25")
+    if terms is None or len(terms) != len(old_keys):
+        return None
+    by_key = dict(zip(old_keys, terms, strict=True))
+    return [by_key.get(key) for key in keys]
 
 
 def _same_text(a: Study, b: Study) -> bool:

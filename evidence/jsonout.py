@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from .model import Hit, PassageMatch, Study
+from .store import passage_to_dict, study_to_dict
 
 
 def study_to_json(study: Study) -> dict[str, Any]:
-    data = dataclasses.asdict(study)
+    data = study_to_dict(study)
     data["extra"] = dict(study.extra)
     return data
 
 
 def match_to_json(match: PassageMatch) -> dict[str, Any]:
     return {
-        **dataclasses.asdict(match.passage),
+        **passage_to_dict(match.passage),
         "score": match.score,
         "highlights": [list(span) for span in match.highlights],
     }

@@ -17,6 +17,7 @@ import numpy as np
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 ANALYZER_VERSION = 1
+TERMS_FILE = "terms.txt"  # one line of space-separated terms per row (terms have no spaces)
 
 
 @lru_cache(maxsize=1)
@@ -59,47 +60,56 @@ class LexicalIndex:
         self._retriever = retriever
         self.k1 = k1
         self.b = b
+        self._tokens: list[list[str]] | None = None  # kept until `save` writes them
 
     @classmethod
-    def build(cls, documents: Sequence[str], k1: float = 0.9, b: float = 0.4) -> LexicalIndex:
-        """Index `documents` (already joined text per row)."""
+    def build(
+        cls,
+        documents: Sequence[str],
+        k1: float = 1.2,
+        b: float = 0.75,
+        known: Sequence[list[str] | None] | None = None,
+    ) -> LexicalIndex:
+        """Index `documents` (joined text per row). `known[i]`, when given, holds row i's
+        terms from an earlier build, so only new documents are analyzed."""
         import bm25s
 
         retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
-        tokens = [analyze(doc) or ["\u2205"] for doc in documents]  # bm25s needs ≥1 token per row
+        known = known or [None] * len(documents)
+        # bm25s needs at least one token per row.
+        tokens = [
+            terms if terms is not None else (analyze(doc) or ["\u2205"])
+            for doc, terms in zip(documents, known, strict=True)
+        ]
         retriever.index(tokens, show_progress=False)
-        return cls(retriever, k1, b)
+        index = cls(retriever, k1, b)
+        index._tokens = tokens
+        return index
 
     @property
     def size(self) -> int:
         return int(self._retriever.scores["num_docs"])
 
-    def scores(
-        self, query_terms: Sequence[str], weights: Sequence[float] | None = None
-    ) -> np.ndarray:
-        """Return the BM25 score of every row for the (analyzed) query terms.
-
-        With `weights`, each term's contribution is scaled (for expanded queries).
-        """
+    def scores(self, query_terms: Sequence[str]) -> np.ndarray:
+        """Return the BM25 score of every row for the (analyzed) query terms."""
         vocab = self._retriever.vocab_dict
-        out = np.zeros(self.size, dtype=np.float32)
-        if weights is None:
-            ids = [vocab[t] for t in query_terms if t in vocab]
-            if ids:
-                out += self._retriever.get_scores_from_ids(ids)
-            return out
-        for term, weight in zip(query_terms, weights, strict=True):
-            if term in vocab:
-                out += weight * self._retriever.get_scores_from_ids([vocab[term]])
-        return out
+        ids = [vocab[t] for t in query_terms if t in vocab]
+        if not ids:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores_from_ids(ids), dtype=np.float32)
 
     def save(self, folder: Path) -> None:
-        """Write the index files into `folder` (no pickle)."""
+        """Write the index files into `folder` (no pickle), with each row's terms."""
         folder.mkdir(parents=True, exist_ok=True)
         self._retriever.save(str(folder), show_progress=False)
         (folder / "analyzer.json").write_text(
             json.dumps({"analyzer_version": ANALYZER_VERSION, "k1": self.k1, "b": self.b})
         )
+        if self._tokens is not None:
+            with (folder / TERMS_FILE).open("w", encoding="utf-8") as handle:
+                for terms in self._tokens:
+                    handle.write(" ".join(terms) + "\n")
+            self._tokens = None
 
     @classmethod
     def load(cls, folder: Path, mmap: bool = False) -> LexicalIndex:
@@ -109,3 +119,15 @@ class LexicalIndex:
         meta = json.loads((folder / "analyzer.json").read_text())
         retriever = bm25s.BM25.load(str(folder), mmap=mmap, show_progress=False, verbosity=0)
         return cls(retriever, float(meta["k1"]), float(meta["b"]))
+
+    @staticmethod
+    def load_terms(folder: Path) -> list[list[str]] | None:
+        """Each row's terms as saved, or None (older index, unreadable, other analyzer)."""
+        try:
+            meta = json.loads((folder / "analyzer.json").read_text())
+            if meta.get("analyzer_version") != ANALYZER_VERSION:
+                return None
+            lines = (folder / TERMS_FILE).read_text(encoding="utf-8").split("\n")
+        except (OSError, ValueError):
+            return None
+        return [line.split(" ") for line in lines[:-1]]

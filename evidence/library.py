@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .audit import AuditReport
-from .bibtex import load_bibtex
+from .bibtex import extend_bibtex, load_bibtex
 from .cite import STYLES, Citer, known_studies  # noqa: F401  (STYLES: for the web UI)
 from .config import Settings
 from .embed import Embedder
@@ -299,24 +299,25 @@ class Library:
         in the files can be read (the library is then unchanged).
         """
         path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-        studies, report = load_bibtex(path_list)
-        if not studies:
-            listing = "\n".join(f"  {p}" for p in report.problems[:10])
-            raise BibtexImportError(f"no study could be imported; nothing changed.\n{listing}")
         with self._write_lock, index_lock(self.index_dir):
+            live = self._searcher.data
+            if current_generation(self.index_dir) != self._generation:  # another process wrote
+                live = read_index(self.index_dir, self.embedder.model_name, verify=False)
             copies = _copy_imports(self.index_dir, path_list)
             try:
-                live = self._searcher.data
-                mine = current_generation(self.index_dir) == self._generation
-                data, full = _rebuild(
-                    self.settings, self.embedder, progress, live if mine else None
-                )
+                studies, report = extend_bibtex(live.studies, copies)
+                if not report.studies:
+                    listing = "\n".join(f"  {p}" for p in report.problems[:10])
+                    raise BibtexImportError(
+                        f"no study could be imported; nothing changed.\n{listing}"
+                    )
+                data = _write_generation(self.settings, self.embedder, studies, live, progress)
             except BaseException:
                 for copy in copies:
                     copy.unlink(missing_ok=True)
                 raise
         self._swap(data)
-        self.last_report = _report_for(copies, path_list, data, full, report)
+        self.last_report = _renamed(report, copies, path_list)
         return self.last_report
 
     def reload(self) -> bool:
@@ -368,22 +369,28 @@ def _corpus_hash(settings: Settings) -> str:
 
 
 def _rebuild(
-    settings: Settings,
-    embedder: Embedder,
-    progress: Progress | None,
-    previous: IndexData | None = None,
+    settings: Settings, embedder: Embedder, progress: Progress | None
 ) -> tuple[IndexData, ImportReport]:
     """Import every source and write a new generation (call with the index lock held).
 
-    `previous` (the live generation, if already in memory) supplies cached vectors and
-    passages; otherwise the live generation is read from disk."""
+    The live generation, if readable, supplies cached passages and vectors."""
+    studies, report = load_bibtex(_sources(settings))
+    try:
+        previous = read_index(settings.index_dir, embedder.model_name, verify=False)
+    except Exception:  # no usable previous index: everything gets embedded
+        previous = None
+    return _write_generation(settings, embedder, studies, previous, progress), report
+
+
+def _write_generation(
+    settings: Settings,
+    embedder: Embedder,
+    studies: list[Study],
+    previous: IndexData | None,
+    progress: Progress | None,
+) -> IndexData:
+    """Build the index of `studies` (reusing `previous`) and publish it as a new generation."""
     sources = _sources(settings)
-    studies, report = load_bibtex(sources)
-    if previous is None:
-        try:
-            previous = read_index(settings.index_dir, embedder.model_name, verify=False)
-        except Exception:  # no usable previous index: everything gets embedded
-            previous = None
     manifest = {
         "corpus_sha256": file_sha256([p for p in sources if p.is_file()]),
         "corpus": [str(Path(p).resolve()) for p in settings.corpus],
@@ -392,31 +399,17 @@ def _rebuild(
     }
     data = build_data(studies, embedder, manifest, previous, progress)
     data.path = write_index(settings.index_dir, data)
-    return data, report
+    return data
 
 
-def _report_for(
-    copies: list[Path],
-    originals: list[Path],
-    data: IndexData,
-    full: ImportReport,
-    own: ImportReport,
-) -> ImportReport:
-    """The rebuild's report restricted to the imported files, named as the user named them.
-
-    The rebuild sees the imports beside the corpus, so it also reports keys that clash
-    with studies already in the library."""
-    names = {
-        str(c): str(o) for c, o in zip(copies, [p for p in originals if p.is_file()], strict=True)
-    }
-    problems = [
-        dataclasses.replace(p, file=names[p.file]) for p in full.problems if p.file in names
-    ]
-    problems += [p for p in own.problems if p.severity == "error" and p.file not in names.values()]
-    studies = sum(1 for s in data.studies if s.source_file in names)
-    return ImportReport(
-        files=tuple(str(o) for o in originals), studies=studies, problems=tuple(problems)
+def _renamed(report: ImportReport, copies: list[Path], originals: list[Path]) -> ImportReport:
+    """`report` with the copies in imports/ named as the user named the files."""
+    readable = [p for p in originals if p.is_file()]
+    names = {str(c): str(o) for c, o in zip(copies, readable, strict=True)}
+    problems = tuple(
+        dataclasses.replace(p, file=names.get(p.file, p.file)) for p in report.problems
     )
+    return ImportReport(tuple(str(o) for o in originals), report.studies, problems)
 
 
 def _copy_imports(index_dir: Path, paths: list[Path]) -> list[Path]:

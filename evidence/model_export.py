@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .digests import file_sha256
 from .errors import ModelLoadError
 
 EXPORT_VERSION = 1  # bump when the exported graph changes
@@ -53,18 +54,19 @@ def max_length(folder: Path) -> int:
     return int(_json(folder / "sentence_bert_config.json").get("max_seq_length", 256))
 
 
-def source_hash(folder: Path) -> str:
+def source_hash(folder: Path, cache_dir: Path | None = None) -> str:
     """sha256 over the weights and configuration files of a model folder."""
-    return _source_hash(str(folder))
+    return _source_hash(str(folder), str(cache_dir) if cache_dir else None)
 
 
 @lru_cache(maxsize=8)
-def _source_hash(folder: str) -> str:
+def _source_hash(folder: str, cache_dir: str | None) -> str:
     digest = hashlib.sha256(f"export-v{EXPORT_VERSION}".encode())
+    memo = Path(cache_dir) if cache_dir else None
     for path in sorted(Path(folder).glob("*")):
         if path.is_file() and path.suffix in (".safetensors", ".bin", ".json", ".txt"):
             digest.update(path.name.encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(bytes.fromhex(file_sha256(path, memo)))
     return digest.hexdigest()
 
 
@@ -75,7 +77,7 @@ def exported_model(folder: Path, cache_dir: Path, int8: bool = False) -> Path:
     """
     from filelock import FileLock
 
-    target = cache_dir / "onnx" / source_hash(folder)[:24]
+    target = cache_dir / "onnx" / source_hash(folder, cache_dir)[:24]
     fp32, quantised = target / "model.onnx", target / "model-int8.onnx"
     wanted = quantised if int8 else fp32
     if wanted.exists():

@@ -15,7 +15,7 @@ import numpy as np
 from .config import Settings
 from .embed import Embedder
 from .errors import QueryError
-from .fusion import fuse
+from .fusion import fuse_arrays
 from .lexical import LexicalIndex, analyze, term_spans
 from .model import DESIGNS, ENTRY_TYPES, POPULATIONS, Hit, Passage, PassageMatch, Study
 from .store import IndexData
@@ -23,6 +23,8 @@ from .vectors import VectorIndex
 
 STUDY_CANDIDATES = 1000  # per retriever; z-score statistics are taken over these
 PASSAGE_CANDIDATES = 4000
+# An approximate (HNSW) index is searched for fewer neighbours: its cost grows with k.
+APPROXIMATE_CANDIDATES = 1000
 # Within a hit, a title is shown as the matching passage only when the study has nothing
 # else: the card already shows the title, and a title is not evidence to quote.
 TITLE_HANDICAP = 1.0
@@ -65,6 +67,9 @@ class StudyVectorRetriever:
         self.index = index
 
     def search(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
+        matrix = self.index.matrix()
+        if matrix is not None:
+            return _top(matrix @ query.vector, STUDY_CANDIDATES)
         scores, rows = self.index.search(query.vector[None, :], STUDY_CANDIDATES)
         keep = rows[0] >= 0
         return rows[0][keep], scores[0][keep]
@@ -75,12 +80,21 @@ class PassageVectorRetriever:
 
     name = "dense_passage"
 
-    def __init__(self, index: VectorIndex, passage_study: np.ndarray) -> None:
+    def __init__(self, index: VectorIndex, passage_study: np.ndarray, starts: np.ndarray) -> None:
         self.index = index
         self.passage_study = passage_study
+        # First passage row of each study that has passages (rows are grouped by study).
+        self._starts = starts
+        self._owners = passage_study[starts] if len(starts) else starts
 
     def search(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
-        scores, rows = self.index.search(query.vector[None, :], PASSAGE_CANDIDATES)
+        matrix = self.index.matrix()
+        if matrix is not None:  # exact: every passage scored, max per study
+            best = np.maximum.reduceat(matrix @ query.vector, self._starts)
+            rows, scores = _top(best, STUDY_CANDIDATES)
+            return self._owners[rows], scores
+        k = PASSAGE_CANDIDATES if self.index.kind == "flat" else APPROXIMATE_CANDIDATES
+        scores, rows = self.index.search(query.vector[None, :], k)
         keep = rows[0] >= 0
         studies = self.passage_study[rows[0][keep]]
         # Rows come best first, so the first time a study appears is its best passage.
@@ -89,13 +103,13 @@ class PassageVectorRetriever:
         return studies[first][:STUDY_CANDIDATES], scores[0][keep][first][:STUDY_CANDIDATES]
 
 
-def _eligible(lists: Sequence[tuple[np.ndarray, np.ndarray]]) -> set[int]:
-    """Rows matched by keywords (list 0), or similar enough by either dense retriever."""
-    keyword_ids, _ = lists[0]
-    rows = set(keyword_ids.tolist())
+def _eligible(lists: Sequence[tuple[np.ndarray, np.ndarray]], size: int) -> np.ndarray:
+    """Mask of rows matched by keywords (list 0), or similar enough by a dense retriever."""
+    mask = np.zeros(size, dtype=bool)
+    mask[lists[0][0]] = True
     for ids, scores in lists[1:]:
-        rows.update(ids[scores >= MIN_SIMILARITY].tolist())
-    return rows
+        mask[ids[scores >= MIN_SIMILARITY]] = True
+    return mask
 
 
 def _top(scores: np.ndarray, k: int, positive_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -212,6 +226,22 @@ def _bool(value: Any) -> bool | None:
     raise QueryError(f"has_doi must be true or false, not {value!r}.")
 
 
+class RankLookup:
+    """Each fused row's rank in each retriever, computed only for the rows asked for."""
+
+    def __init__(self, fused: list[tuple[int, float]], names: list[str], lists: list[np.ndarray]):
+        self._fused = fused
+        self._names = names
+        self._lists = lists
+        self._maps: list[dict[int, int]] | None = None
+
+    def at(self, position: int) -> dict[str, int]:
+        if self._maps is None:
+            self._maps = [{int(i): r for r, i in enumerate(ids.tolist(), 1)} for ids in self._lists]
+        row = self._fused[position][0]
+        return {n: m[row] for n, m in zip(self._names, self._maps, strict=True) if row in m}
+
+
 class Results(list[Hit]):
     """A page of hits, with the total number of matching studies and any notes."""
 
@@ -247,7 +277,9 @@ class Searcher:
         self.retrievers = [
             KeywordRetriever(self.data.lexical),
             StudyVectorRetriever(self.data.documents),
-            PassageVectorRetriever(self.data.vectors, passage_study),
+            PassageVectorRetriever(
+                self.data.vectors, passage_study, starts[ends > starts].astype(np.int64)
+            ),
         ]
 
     def prepare(self, queries: Sequence[str]) -> tuple[list[Query], list[list[str]]]:
@@ -283,9 +315,7 @@ class Searcher:
             self._search_one(q, k, offset, filters, n) for q, n in zip(prepared, notes, strict=True)
         ]
 
-    def rank(
-        self, query: Query, filters: Filters
-    ) -> tuple[list[tuple[int, float]], list[dict[str, int]]]:
+    def rank(self, query: Query, filters: Filters) -> tuple[list[tuple[int, float]], RankLookup]:
         """Fused study ranking for one prepared query, filtered; with per-retriever ranks."""
         lists = [r.search(query) for r in self.retrievers]
         weights = [
@@ -293,23 +323,14 @@ class Searcher:
             self.settings.weight_dense,
             self.settings.weight_dense,
         ]
-        fused = fuse(lists, weights, self.settings.fusion, self.settings.rrf_k)
-        eligible = _eligible(lists)
-        fused = [
-            (row, s)
-            for row, s in fused
-            if row in eligible and (not filters.active or filters.allows(self.data.studies[row]))
-        ]
-        rank_maps = [{int(i): r for r, i in enumerate(ids.tolist(), start=1)} for ids, _ in lists]
-        ranks = [
-            {
-                ret.name: m[row]
-                for ret, m in zip(self.retrievers, rank_maps, strict=True)
-                if row in m
-            }
-            for row, _ in fused
-        ]
-        return fused, ranks
+        size = len(self.data.studies)
+        ids, scores = fuse_arrays(lists, weights, size, self.settings.fusion, self.settings.rrf_k)
+        keep = _eligible(lists, size)[ids]
+        fused = list(zip(ids[keep].tolist(), scores[keep].tolist(), strict=True))
+        if filters.active:
+            fused = [(row, s) for row, s in fused if filters.allows(self.data.studies[row])]
+        names = [r.name for r in self.retrievers]
+        return fused, RankLookup(fused, names, [ids for ids, _ in lists])
 
     def _search_one(
         self, query: Query, k: int, offset: int, filters: Filters, notes: list[str]
@@ -322,7 +343,7 @@ class Searcher:
                 score=round(score, 6),
                 rank=offset + i + 1,
                 passages=self.best_passages(row, query),
-                ranks=ranks[offset + i],
+                ranks=ranks.at(offset + i),
             )
             for i, (row, score) in enumerate(page)
         ]

@@ -31,6 +31,8 @@ class DecodedText:
     text: str
     encoding: str
     guessed: bool  # True when the encoding was a fallback guess (worth a warning)
+    controls: int = 0  # control characters (NUL, BEL, ...) removed from the text
+    control_line: int = 0  # 1-based line of the first one removed (0 when none)
 
 
 def read_text(path: Path, max_bytes: int | None = None) -> DecodedText:
@@ -52,7 +54,10 @@ def read_text(path: Path, max_bytes: int | None = None) -> DecodedText:
 
 
 def decode_bytes(data: bytes, name: str) -> DecodedText:
-    """Decode `data` (named `name` in messages). Raises BibtexImportError for empty/binary."""
+    """Decode `data` (named `name` in messages), without its control characters.
+
+    Raises BibtexImportError for empty or binary data.
+    """
     if not data.strip():
         raise BibtexImportError(f"{name}: the file is empty. Export your library again.")
     encoding, guessed = _detect(data)
@@ -64,7 +69,21 @@ def decode_bytes(data: bytes, name: str) -> DecodedText:
             f"{name}: this is a binary file, not BibTeX. Export a .bib file from your "
             "reference manager (Zotero: File > Export Library > BibTeX)."
         )
-    return DecodedText(_normalise_newlines(text), encoding, guessed)
+    return clean_text(text, encoding, guessed)
+
+
+def clean_text(text: str, encoding: str = "utf-8", guessed: bool = False) -> DecodedText:
+    """`text` (already decoded from `encoding`) with LF line endings and no control
+    characters: the count removed and the line of the first are recorded."""
+    text = _normalise_newlines(text)
+    first = _CONTROL.search(text)
+    if first is None:
+        return DecodedText(text, encoding, guessed)
+    # A stray control character is damage, never content: it would make DOCX/PPTX exports
+    # fail (XML forbids it) and \x0e/\x0f would pose as the LaTeX decoder's own markers.
+    line = text.count("\n", 0, first.start()) + 1
+    cleaned, count = _CONTROL.subn(_control_replacement, text)
+    return DecodedText(cleaned, encoding, guessed, count, line)
 
 
 def _detect(data: bytes) -> tuple[str, bool]:
@@ -116,11 +135,15 @@ def _declared_encoding(data: bytes) -> str | None:
 
 
 def _looks_binary(text: str) -> bool:
+    """True when control characters (NUL included) are more than stray damage: a few in a
+    text file are removed, and the rest of the file is kept."""
     sample = text[:8192]
-    if "\x00" in sample:
-        return True
     controls = len(_CONTROL.findall(sample))
     return controls > 0.01 * len(sample) + 8
+
+
+def _control_replacement(match: re.Match[str]) -> str:
+    return " " if match.group() in "\x0b\x0c" else ""  # vertical tab, form feed: spacing
 
 
 def _normalise_newlines(text: str) -> str:
