@@ -89,7 +89,7 @@ def build_data(
         manifest=manifest,
         studies=list(studies),
         passages=passages,
-        vectors=VectorIndex.build(passage_vectors),
+        vectors=_passage_index(passage_vectors, passages, previous),
         documents=VectorIndex.build(document_vectors, kind="flat"),
         lexical=lexical,
         path=Path(),
@@ -116,6 +116,20 @@ def _passages(studies: Sequence[Study], previous: IndexData | None) -> list[Pass
         else:
             out += split_study(study)
     return out
+
+
+def _passage_index(
+    vectors: np.ndarray, passages: list[Passage], previous: IndexData | None
+) -> VectorIndex:
+    """The passage index; an approximate one grows by appending when the previous
+    generation's passages are an unchanged prefix (rebuilding HNSW takes minutes)."""
+    if previous is not None and previous.vectors.kind == "hnsw":
+        old = previous.passages
+        if len(old) <= len(passages) and all(
+            a.id == b.id and a.text == b.text for a, b in zip(old, passages, strict=False)
+        ):
+            return previous.vectors.extended(vectors[len(old) :])
+    return VectorIndex.build(vectors)
 
 
 def _known_terms(previous: IndexData | None, keys: list[str]) -> list[list[str] | None] | None:

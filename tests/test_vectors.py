@@ -1,0 +1,55 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evidence.vectors import VectorIndex
+
+
+def _unit(n: int, d: int = 32, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_nearest_neighbour_is_itself(kind: str) -> None:
+    x = _unit(500)
+    index = VectorIndex.build(x, kind=kind)
+    scores, rows = index.search(x[:5], 3)
+    assert rows[:, 0].tolist() == [0, 1, 2, 3, 4]
+    assert np.allclose(scores[:, 0], 1.0, atol=1e-5)
+
+
+def test_matrix_view_is_the_stored_vectors_and_read_only() -> None:
+    x = _unit(100)
+    index = VectorIndex.build(x, kind="flat")
+    matrix = index.matrix()
+    assert matrix is not None and np.array_equal(matrix, x)
+    with pytest.raises(ValueError):
+        matrix[0, 0] = 2.0
+    assert VectorIndex.build(x, kind="hnsw").matrix() is None
+
+
+def test_save_and_memory_mapped_load_give_the_same_results(tmp_path: Path) -> None:
+    x = _unit(300)
+    for kind in ("flat", "hnsw"):
+        index = VectorIndex.build(x, kind=kind)
+        index.save(tmp_path / f"{kind}.faiss")
+        loaded = VectorIndex.load(tmp_path / f"{kind}.faiss", mmap=True)
+        assert loaded.kind == kind and loaded.size == 300
+        assert np.array_equal(index.search(x[:10], 5)[1], loaded.search(x[:10], 5)[1])
+
+
+def test_extended_appends_rows_without_touching_the_original() -> None:
+    x = _unit(400)
+    index = VectorIndex.build(x[:300], kind="hnsw")
+    bigger = index.extended(x[300:])
+    assert (index.size, bigger.size) == (300, 400)
+    assert bigger.search(x[350:351], 1)[1][0, 0] == 350
+
+
+def test_large_k_on_hnsw_returns_k_rows() -> None:
+    x = _unit(2000)
+    rows = VectorIndex.build(x, kind="hnsw").search(x[:1], 800)[1]
+    assert (rows >= 0).sum() == 800
