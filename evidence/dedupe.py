@@ -37,9 +37,10 @@ def merge_duplicates(studies: list[Study]) -> tuple[list[Study], list[ImportProb
     kept: list[Study | None] = []
     problems: list[ImportProblem] = []
     for study in studies:
-        target = next((owner[i] for i in _identity(study) if i in owner), None)
+        identity = _identity(study)
+        target = next((owner[i] for i in identity if i in owner), None)
         if target is None:
-            for ident in _identity(study):
+            for ident in identity:
                 owner[ident] = len(kept)
             kept.append(study)
             continue

@@ -424,51 +424,46 @@ def strip_marks(text: str) -> str:
     return text.replace(PROTECT_OPEN, "").replace(PROTECT_CLOSE, "")
 
 
-_WORD = re.compile(r"[^\s\-–—/]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_PROTECTED = re.compile(f"({PROTECT_OPEN}[^{PROTECT_CLOSE}]*(?:{PROTECT_CLOSE}|$))")
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+_OPENERS = " \t\"“‘'(["
 
 
 def sentence_case(marked: str) -> str:
     """Return a title in sentence case, keeping protected groups, acronyms and names.
 
     A title already in sentence case (few capitalised words) is returned unchanged, so
-    unbraced proper nouns in it survive. Input may carry protection markers.
+    unbraced proper nouns in it survive. The first word, and the first word after ":",
+    "?", "!" or ".", keep their capital. Input may carry protection markers.
     """
-    plain_words = _unprotected_words(marked)
-    candidates = [w for i, w in enumerate(plain_words) if i > 0 and len(w) > 3 and w.isalpha()]
-    capitalised = sum(1 for w in candidates if w[0].isupper())
-    if not candidates or capitalised / len(candidates) <= 0.5:
+    rest = marked[1:]
+    if rest == rest.lower() or not _mostly_capitalised(marked):
         return strip_marks(marked)
     out: list[str] = []
-    depth = 0
-    start_of_sentence = True
-    pos = 0
-    for match in _WORD.finditer(marked):
-        out.append(_copy_gap(marked[pos : match.start()]))
-        word = match.group(0)
-        protected = PROTECT_OPEN in word or depth > 0
-        depth += word.count(PROTECT_OPEN) - word.count(PROTECT_CLOSE)
-        clean = strip_marks(word)
-        if not protected and not start_of_sentence and _lowerable(clean):
-            clean = clean.lower()
-        out.append(clean)
-        start_of_sentence = clean.endswith((":", "?", "!", "."))
-        pos = match.end()
-    out.append(_copy_gap(marked[pos:]))
+    for piece in _PROTECTED.split(marked):
+        if piece.startswith(PROTECT_OPEN):
+            out.append(strip_marks(piece))
+            continue
+        done = "".join(out)
+        out.append(_LETTERS.sub(lambda m, p=piece, d=done: _lower(m, p, d), piece))
     return "".join(out)
 
 
-def _copy_gap(gap: str) -> str:
-    return strip_marks(gap)
+def _lower(match: re.Match[str], piece: str, done: str) -> str:
+    word = match.group(0)
+    if len(word) < 2 or not (word[0].isupper() and word[1:].islower()):
+        return word  # acronyms, names like McDonald, single letters
+    before = (done + piece[: match.start()]).rstrip(_OPENERS)
+    if not before or before[-1] in ":?!.":
+        return word  # the start of the title or of a subtitle
+    return word.lower()
 
 
-def _unprotected_words(marked: str) -> list[str]:
-    without = re.sub(f"{PROTECT_OPEN}[^{PROTECT_CLOSE}]*{PROTECT_CLOSE}", " ", marked)
-    return [w.strip(".,:;!?()[]\"'“”‘’") for w in without.split()]
-
-
-def _lowerable(word: str) -> bool:
-    """A word is lowered only if it looks like an ordinary capitalised word ("Health")."""
-    core = word.strip(".,:;!?()[]\"'“”‘’")
-    if len(core) < 2 or not core.isalpha():
+def _mostly_capitalised(marked: str) -> bool:
+    """True when most long words after the first are capitalised (a title-case title)."""
+    unprotected = _PROTECTED.sub(" ", marked)
+    words = _LONG_WORD.findall(unprotected)[1:]
+    if not words:
         return False
-    return core[0].isupper() and core[1:].islower()
+    return sum(1 for w in words if w[0].isupper()) / len(words) > 0.5

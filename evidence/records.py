@@ -38,6 +38,8 @@ _NOISE = {"groups", "owner", "timestamp", "__markedentry", "abstractnote", "anno
 
 # Resolver prefixes: doi.org, dx.doi.org, and older ones such as doi.acm.org.
 _DOI_PREFIX = re.compile(r"^(?:https?://[a-z.]*doi[a-z.]*/|doi:\s*|doi\s+)", re.IGNORECASE)
+_URL_COMMAND = re.compile(r"\\(?:url|href)\s*\{([^{}]*)\}(?:\s*\{[^{}]*\})?")
+_ESCAPED = re.compile(r"\\([&%$#_~])")
 _DOI_SYNTAX = re.compile(r"^10\.\d{4,9}/\S+$")
 _YEAR = re.compile(r"^\s*(\d{4})\s*$")
 _DATE_YEAR = re.compile(r"^\s*(\d{4})(?:[-/]\d{1,2}){0,2}\s*$")
@@ -120,9 +122,12 @@ def _text(fields: dict[str, str], *names: str) -> str:
 
 def _verbatim(value: str) -> str:
     """URLs and identifiers: unescape, unwrap ``\\url{}``, drop braces; no other LaTeX."""
-    value = re.sub(r"\\(?:url|href)\s*\{([^{}]*)\}(?:\s*\{[^{}]*\})?", r"\1", value)
-    value = re.sub(r"\\([&%$#_~])", r"\1", value)
-    return value.replace("{", "").replace("}", "").strip()
+    if "\\" in value:
+        value = _URL_COMMAND.sub(r"\1", value)
+        value = _ESCAPED.sub(r"\1", value)
+    if "{" in value or "}" in value:
+        value = value.replace("{", "").replace("}", "")
+    return value.strip()
 
 
 def _persons(entry: RawEntry, name: str) -> tuple[Person, ...]:
