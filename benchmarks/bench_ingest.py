@@ -47,6 +47,8 @@ FAMILIES = [
     "Hughes",
 ]
 GIVEN = ["Anna", "R. Nicholas", "Jos{\\'e}", 'Zo{\\"e}', "Li", "Mark", "Sofia", "J.", "Ahmed"]
+ACCENTED = [f for f in FAMILIES if "\\" in f or not f.isascii()]
+PLAIN = [f for f in FAMILIES if f not in ACCENTED]
 JOURNALS = [
     "Journal of Occupational Health Psychology",
     "BMC Psychiatry",
@@ -63,10 +65,9 @@ def generate(path: Path, count: int, abstracts: list[str]) -> None:
         for i in range(count):
             accented = i % 5 == 0
             names = []
-            for _ in range(rng.randint(1, 8)):
-                family = rng.choice(
-                    FAMILIES if accented else [f for f in FAMILIES if "\\" not in f]
-                )
+            for n in range(rng.randint(1, 8)):
+                # One entry in five has an accented first author (LaTeX or UTF-8).
+                family = rng.choice(ACCENTED if accented and n == 0 else PLAIN)
                 names.append(
                     f"{family}, {rng.choice(GIVEN if accented else ['Anna', 'Li', 'Mark'])}"
                 )
@@ -74,7 +75,7 @@ def generate(path: Path, count: int, abstracts: list[str]) -> None:
             out.write(
                 f"@article{{gen{i},\n  author = {{{' and '.join(names)}}},\n"
                 f"  title = {{Workplace Mental Health Study Number {i}: "
-                "{{PTSD}} and Peer Support}},\n"
+                "{PTSD} and Peer Support},\n"
                 f"  journal = {{{rng.choice(JOURNALS)}}},\n"
                 f"  year = {{{rng.randint(1995, 2025)}}},\n"
                 f"  volume = {{{rng.randint(1, 80)}}},\n  number = {{{rng.randint(1, 12)}}},\n"

@@ -132,6 +132,39 @@ def import_50k(queue: mp.Queue) -> None:  # type: ignore[type-arg]
         )
 
 
+def add_at_100k(queue: mp.Queue) -> None:  # type: ignore[type-arg]
+    """A library of ~100k passages (SciFact + 5,000 generated studies, whose abstracts
+    repeat SciFact's so the embedding cache keeps the build short), then one study added
+    at a time with the model loaded."""
+    import shutil
+
+    from evidence import Library
+
+    with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+        index_dir = Path(tmp) / "index"
+        shutil.copytree(OUT / "scifact-index", index_dir)  # its vectors seed the cache
+        shutil.rmtree(index_dir / "imports", ignore_errors=True)
+        part = Path(tmp) / "generated-5000.bib"
+        entries = (OUT / "generated-50000.bib").read_text().split("\n\n")[:5000]
+        part.write_text("\n\n".join(entries) + "\n")
+        lib = Library.build([require_scifact() / "corpus.bib", part], index_dir=index_dir)
+        lib.search("warm up", k=1)
+        times = []
+        for n in range(3):
+            one = Path(tmp) / f"one-{n}.bib"
+            one.write_text(
+                f"@article{{scaleadd{n}, title = {{Peer support after critical incidents {n}}}, "
+                "author = {Doe, Jane}, year = {2026}, abstract = {We surveyed 300 paramedics. "
+                "Peer support was associated with lower distress.}}\n"
+            )
+            t0 = time.perf_counter()
+            lib.add_bibtex(one)
+            times.append(time.perf_counter() - t0)
+        queue.put(
+            {"passages": len(lib.passages), "kind": lib._searcher.data.vectors.kind, "times": times}
+        )
+
+
 def child(target, *args):  # type: ignore[no-untyped-def]
     queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
     proc = mp.Process(target=target, args=(*args, queue))
@@ -147,6 +180,7 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--import-50k", action="store_true")
+    parser.add_argument("--add-100k", action="store_true", help="time adding one study at 100k")
     args = parser.parse_args()
     require_scifact()
     if not (OUT / "scifact-index" / "CURRENT").exists():
@@ -180,6 +214,10 @@ def main() -> None:
                 f"{r['peak_rss_mb']:,.0f} MB",
             ]
             print("| " + " | ".join(cells) + " |")
+    if args.add_100k:
+        r = child(add_at_100k)
+        shown = ", ".join(f"{t:.2f} s" for t in r["times"])
+        print(f"\nAdd one study to a {r['passages']:,}-passage index ({r['kind']}): {shown}")
     if args.import_50k:
         if not (OUT / "generated-50000.bib").exists():
             sys.exit(
