@@ -99,11 +99,38 @@ def runs_for(lib, queries, mode: str) -> dict[str, list[str]]:  # type: ignore[n
             rows = [row for row, _ in ranked]
         elif mode == "rrf":
             rows = [row for row, _ in fuse(lists, [1, 1, 1], "rrf")]
+        elif mode == "rrf_weighted":
+            rows = [row for row, _ in fuse(lists, [1.2, 0.6, 1.0], "rrf", rrf_k=20)]
+        elif mode == "zscore_weighted":
+            rows = [row for row, _ in fuse(lists, [1.0, 0.7, 1.3], "zscore")]
+        elif mode in ("zscore_top2", "zscore_sum3"):
+            lists[2] = _aggregated(searcher, query, mode[-4:])
+            rows = [row for row, _ in fuse(lists, [1, 1, 1], "zscore")]
         else:
             index = {"bm25": 0, "dense": 1, "dense_passage": 2}[mode]
             rows = lists[index][0].tolist()
         runs[qid] = [keys[r] for r in rows[:100]]
     return runs
+
+
+def _aggregated(searcher, query, how: str):  # type: ignore[no-untyped-def]
+    """Passage scores per study as the mean of its best two, or the sum of its best three."""
+    import numpy as np
+
+    from evidence.search import STUDY_CANDIDATES, _top
+
+    retriever = searcher.retrievers[2]
+    scores = searcher.data.vectors.matrix() @ query.vector
+    starts = retriever._starts
+    segment = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(scores))))
+    taken, best = scores.copy(), []
+    for _ in range(2 if how == "top2" else 3):
+        top = np.maximum.reduceat(taken, starts)
+        best.append(np.where(np.isfinite(top), top, 0.0))
+        taken[taken == top[segment]] = -np.inf
+    combined = np.mean(best, axis=0) if how == "top2" else np.sum(best, axis=0)
+    rows, values = _top(combined, STUDY_CANDIDATES)
+    return retriever._owners[rows], values
 
 
 def latency(lib, queries, busy: bool) -> tuple[float, float]:  # type: ignore[no-untyped-def]
@@ -198,6 +225,10 @@ def main() -> None:
         ("dense", "dense alone (study vectors)"),
         ("dense_passage", "dense passages alone (max)"),
         ("rrf", "RRF of the three (baseline)"),
+        ("rrf_weighted", "RRF weighted 1.2/.6/1, k=20"),
+        ("zscore_weighted", "z-score weighted 1/.7/1.3"),
+        ("zscore_top2", "z-score, passages mean of top 2"),
+        ("zscore_sum3", "z-score, passages sum of top 3"),
         ("shipped", "shipped search (z-score)"),
     ]:
         metrics = evaluate(runs_for(lib, queries, mode), qrels)

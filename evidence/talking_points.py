@@ -4,7 +4,8 @@ A point is a curated finding or an abstract sentence, quoted verbatim or cut at 
 clause boundary (never reworded), with the exact span it came from. Points are ranked by
 relevance band, then by strength of design; points that say the same thing are merged
 into one with several citations; weak or off-population evidence carries a caveat. All
-citations of a list of points are formatted together, as one document.
+citations of a list of points are formatted together, as one document. Where a long
+passage may be cut is decided in `quotes.py`.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from .cite import Citer, CiteRequest, Formatted
 from .errors import QueryError
 from .lexical import analyze
 from .model import Hit, Passage, PointSource, Study, TalkingPoint
+from .quotes import MAX_QUOTE_CHARS as MAX_QUOTE_CHARS  # both re-exported from here
+from .quotes import quote_span as quote_span
 from .search import Filters
-from .sentences import split_sentences
 
 if TYPE_CHECKING:
     from .library import Library
@@ -47,9 +49,6 @@ RELEVANCE_BAND = 0.1
 # related but different findings.
 MERGE_SIMILARITY = 0.85
 MAX_SOURCES = 4
-# Longer passages are cut after a sentence or clause ("; ") when what is cut carries no
-# hedge; a slide line or proposal bullet rarely needs more.
-MAX_QUOTE_CHARS = 300
 PUBLIC_SAFETY = {
     "police",
     "firefighters",
@@ -76,13 +75,6 @@ _POPULATION_WORDS = {
     "general workforce": "workers outside public safety", "students": "students",
     "other": "a population other than first responders",
 }  # fmt: skip
-# What is cut from a quote must not qualify what is kept.
-_HEDGE = re.compile(
-    r"\b(not|no|nor|neither|never|none|but|however|although|though|whereas|yet|only|except|"
-    r"unless|fail\w*|limit\w*|small|mixed|inconsistent|uncertain|unclear|cannot|may|might|"
-    r"weak|poor|bias\w*|caution\w*|confound\w*|did not|could not)\b",
-    re.IGNORECASE,
-)
 # A quote that opens by describing its own study needs no caveat in front of it.
 _FRAMED = re.compile(
     r"^(in|among|across|from)\b|^(this|these|a|an|the|one|our)\b[^,;]{0,80}?\b(review|"
@@ -123,40 +115,6 @@ def candidates(hits: Sequence[Hit], query: str | None) -> list[Candidate]:
             start, end = quote_span(match.passage.text, terms)
             found.append(Candidate(match.passage, hit.study, match.score, start, end))
     return found
-
-
-def quote_span(text: str, terms: set[str] | None = None) -> tuple[int, int]:
-    """The span of `text` to quote: all of it, or a leading run of whole sentences/clauses.
-
-    Cutting happens only when `text` is longer than MAX_QUOTE_CHARS, only at a sentence end
-    or a top-level "; ", and never when the part left out contains a hedge or negation. The
-    kept run must contain a query term when any is given and the full text has one.
-    """
-    text_end = len(text.rstrip())
-    start = len(text) - len(text.lstrip())
-    if text_end - start <= MAX_QUOTE_CHARS:
-        return start, text_end
-    for cut in reversed(_clause_ends(text)):
-        if cut - start > MAX_QUOTE_CHARS or cut >= text_end:
-            continue
-        if _HEDGE.search(text[cut:]):
-            break
-        kept = set(analyze(text[start:cut])) if terms else set()
-        if terms and not (kept & terms) and (set(analyze(text)) & terms):
-            break
-        return start, len(text[:cut].rstrip(" ;,"))
-    return start, text_end
-
-
-def _clause_ends(text: str) -> list[int]:
-    """Offsets just after each sentence, and after each "; " outside brackets."""
-    ends = {end for _, end in split_sentences(text)}
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += (ch in "([") - (ch in ")]")
-        if ch == ";" and depth == 0 and text[i + 1 : i + 2] == " ":
-            ends.add(i + 1)
-    return sorted(ends)
 
 
 def rank(found: Sequence[Candidate]) -> list[Candidate]:
