@@ -8,6 +8,7 @@ lib.add_bibtex("my-zotero-export.bib")   # incremental: only new passages are em
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import threading
 import time
@@ -22,7 +23,13 @@ from .bibtex import extend_bibtex, load_bibtex
 from .cite import STYLES, Citer, known_studies  # noqa: F401  (STYLES: for the web UI)
 from .config import Settings
 from .embed import Embedder
-from .errors import BibtexImportError, IndexNotFoundError, NotFoundError
+from .errors import (
+    BibtexImportError,
+    EvidenceError,
+    IndexFormatError,
+    IndexNotFoundError,
+    NotFoundError,
+)
 from .export import EXPORT_FORMATS  # noqa: F401  (for the web UI)
 from .indexer import Progress, build_data
 from .locking import index_lock
@@ -31,6 +38,7 @@ from .search import Filters, Results, Searcher
 from .store import (
     IMPORTS,
     IndexData,
+    cannot_write,
     current_generation,
     file_sha256,
     read_index,
@@ -59,6 +67,8 @@ class Library:
         self._by_key = {s.key: s for s in data.studies}
         self._generation = data.path.name
         self._write_lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
+        self._checked = time.monotonic()
         self.last_report = ImportReport()
         self.citer = Citer()  # formats citations; caches each document it formatted
 
@@ -74,7 +84,7 @@ class Library:
         """Open a built index. Raises IndexNotFoundError or IndexFormatError (with what to run)."""
         settings = Settings.resolve(settings, index_dir=index_dir)
         embedder = embedder or _embedder(settings)
-        data = read_index(settings.index_dir, embedder.model_name, precision=embedder.precision)
+        data = _read_live(settings.index_dir, embedder)
         return cls(data, _built_corpus(settings, data.manifest), embedder)
 
     @classmethod
@@ -321,13 +331,28 @@ class Library:
         return self.last_report
 
     def reload(self) -> bool:
-        """Switch to a newer generation written by another process; True if it changed."""
+        """Switch to a newer generation written by another process; True if it changed.
+
+        Raises IndexFormatError when the newer generation cannot be read."""
         if current_generation(self.index_dir) == self._generation:
             return False
-        self._swap(
-            read_index(self.index_dir, self.embedder.model_name, precision=self.embedder.precision)
-        )
+        self._swap(_read_live(self.index_dir, self.embedder))
         return True
+
+    def refresh(self, interval: float = 1.0) -> bool:
+        """`reload` at most every `interval` seconds, for a server sharing its index with
+        `evidence import` or `evidence index` run elsewhere. Never raises: a generation that
+        cannot be read leaves the current one serving. True if it switched."""
+        now = time.monotonic()
+        if now - self._checked < interval or not self._refresh_lock.acquire(blocking=False):
+            return False
+        try:
+            self._checked = now
+            return self.reload()
+        except EvidenceError:
+            return False
+        finally:
+            self._refresh_lock.release()
 
     def _swap(self, data: IndexData) -> None:
         searcher = Searcher(data, self.embedder, self.settings)
@@ -345,6 +370,19 @@ def _embedder(settings: Settings) -> Embedder:
         query_threads=settings.query_threads,
         backend=settings.backend,
     )
+
+
+def _read_live(index_dir: Path, embedder: Embedder) -> IndexData:
+    """The live generation; retried once when a writer switched generations mid-read (the
+    old one may have been cleaned up under us)."""
+    for attempt in (1, 2):
+        name = current_generation(index_dir)
+        try:
+            return read_index(index_dir, embedder.model_name, precision=embedder.precision)
+        except IndexFormatError:
+            if attempt == 2 or current_generation(index_dir) == name:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _built_corpus(settings: Settings, manifest: Mapping[str, Any]) -> Settings:
@@ -413,18 +451,38 @@ def _renamed(report: ImportReport, copies: list[Path], originals: list[Path]) ->
 
 
 def _copy_imports(index_dir: Path, paths: list[Path]) -> list[Path]:
-    """Copy imported files into ``index_dir/imports`` (kept so rebuilds include them)."""
+    """Copy imported files into ``index_dir/imports`` (kept so rebuilds include them), each
+    under a new name that sorts after every earlier import. Call with the index lock held.
+
+    Raises IndexFormatError when the folder cannot be written; no copy is left then.
+    """
     imports = index_dir / IMPORTS
-    imports.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    copies = []
-    for n, path in enumerate(paths):
-        if not path.is_file():
-            continue
-        target = imports / f"{stamp}-{n:03d}-{_safe_name(path.name)}"
-        shutil.copyfile(path, target)
-        copies.append(target)
+    copies: list[Path] = []
+    try:
+        imports.mkdir(parents=True, exist_ok=True)
+        for path in paths:
+            if path.is_file():
+                copies.append(_next_copy(imports, stamp, path.name))
+                shutil.copyfile(path, copies[-1])
+    except OSError as exc:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
+        raise cannot_write(index_dir, str(exc.strerror or exc)) from None
     return copies
+
+
+def _next_copy(imports: Path, stamp: str, name: str) -> Path:
+    """``imports/STAMP-NNN-name.bib`` with NNN above every copy made in the same second.
+
+    (Names once held only the second and the file's position in the call, so two imports
+    of one file name within a second overwrote the first.)"""
+    numbers = [
+        int(match.group(1))
+        for copy in imports.glob(f"{stamp}-*")
+        if (match := re.match(rf"{stamp}-(\d+)-", copy.name))
+    ]
+    return imports / f"{stamp}-{max(numbers, default=-1) + 1:03d}-{_safe_name(name)}"
 
 
 def _safe_name(name: str) -> str:

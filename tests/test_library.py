@@ -148,3 +148,16 @@ def test_reopened_index_keeps_its_own_corpus_on_import(
         index_dir=fresh_library.index_dir, embedder=fresh_library.embedder
     )
     assert {s.key for s in again.studies} == keys  # not stale, not rebuilt from corpus/
+
+
+def test_refresh_picks_up_a_generation_written_by_another_library(
+    fresh_library: Library, tmp_path: Path
+) -> None:
+    server = Library.open(index_dir=fresh_library.index_dir, embedder=fresh_library.embedder)
+    extra = tmp_path / "late.bib"
+    extra.write_text("@article{late2025, title = {Late import}, year = 2025}\n")
+    fresh_library.add_bibtex(extra)  # e.g. `evidence import` beside a running server
+    assert "late2025" not in {s.key for s in server.studies}
+    assert server.refresh(interval=0.0) is True
+    assert "late2025" in {s.key for s in server.studies}
+    assert server.refresh(interval=0.0) is False  # nothing newer

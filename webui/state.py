@@ -43,4 +43,5 @@ def get_library() -> Library:
                     settings=settings_from_config(app.config), progress=terminal_progress()
                 )
                 app.extensions[EXTENSION] = library
+    library.refresh()  # picks up `evidence import` run beside the server (checked once a second)
     return library
