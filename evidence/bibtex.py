@@ -50,6 +50,28 @@ logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 _NAME_FIELDS = ("author", "editor")
 
 
+def _count_every_newline() -> None:
+    r"""Make bibtexparser's splitter count a newline right after a backslash.
+
+    Its marks are ``(?<!\\)[\{\}\",=\n]``: the lookbehind meant for ``\{`` also hides the
+    newline of a line that ends in ``\\`` (a LaTeX line break), so every later block was
+    a line early, and an entry after a ``%`` comment line was taken for commented out and
+    dropped. A newline mark is only ever counted, so counting all of them changes nothing
+    else. (Applied only to the exact pattern of bibtexparser 2.1.0.)
+    """
+    from bibtexparser import splitter
+
+    buggy = r"(?<!\\)[\{\}\",=\n"
+    for name in ("_MARK_PATTERN", "_PAREN_BLOCK_MARK_PATTERN"):
+        pattern = getattr(splitter, name, None)
+        if isinstance(pattern, re.Pattern) and pattern.pattern.startswith(buggy):
+            fixed = "\\n|" + pattern.pattern.replace(buggy, buggy[:-2], 1)
+            setattr(splitter, name, re.compile(fixed))
+
+
+_count_every_newline()
+
+
 def _parse_string(text: str) -> Any:
     """bibtexparser's splitter with no middleware: values keep their braces and quotes."""
     parse: Any = getattr(bibtexparser, "parse_string")  # noqa: B009 - not in its __all__
@@ -168,8 +190,8 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
                 file,
                 decoded.control_line,
                 "control-characters",
-                f"{decoded.controls} control character(s) such as NUL were removed; they are "
-                "not text. If values look damaged, export the file again.",
+                f"{decoded.controls} control or reserved character(s) such as NUL were "
+                "removed; they are not text. If values look damaged, export the file again.",
             )
         )
     text = decoded.text

@@ -597,7 +597,11 @@ def cite_command(
 @INDEX_OPTION
 @friendly
 def serve_command(host: str | None, port: int | None, index_dir: Path | None) -> None:
-    """Serve the web UI and JSON API (waitress), building the index on first run."""
+    """Serve the web UI and JSON API (waitress), building the index on first run.
+
+    With EVIDENCE_TOKEN set, imports need that token; a --host beyond loopback
+    (127.0.0.1) is refused without one.
+    """
     from webui.serve import serve
 
     serve(host=host, port=port, index_dir=index_dir)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .embed import Embedder
-from .lexical import ANALYZER_VERSION, LexicalIndex
+from .lexical import ANALYZER_VERSION, LexicalIndex, Terms
 from .model import Passage, Study
 from .passages import MIN_SENTENCE_CHARS, split_study
 from .store import IndexData
@@ -24,6 +24,7 @@ from .vectors import VectorIndex
 
 # Chunks handed to the model at once: big enough for full batches, small enough to show progress.
 ENCODE_CHUNK = 2048
+SMALL_APPEND = 2000  # texts; below this an append skips the cache of old vectors
 TITLE_REPEAT = 2  # the title counts twice in the keyword index (a measured, small gain)
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -55,14 +56,46 @@ def build_data(
     previous: IndexData | None = None,
     progress: Progress | None = None,
 ) -> IndexData:
-    """Return the full index contents for `studies` (reusing `previous` vectors where possible)."""
+    """Return the full index contents for `studies` (reusing `previous` where possible).
+
+    When the previous generation's studies and passages are an unchanged prefix (an
+    import appends), its vectors, keys and files are extended rather than rebuilt."""
     passages = _passages(studies, previous)
-    cache = _cache_from(previous, embedder.identity())
-    passage_vectors = _encode_cached(
-        [p.text for p in passages], embedder, cache, "passages", progress
+    usable = previous if previous is not None and _same_vectors(previous, embedder) else None
+    p_prefix = _prefix(usable.passages, passages) if usable else 0
+    s_prefix = _prefix(usable.studies, studies) if usable else 0
+    old_keys = usable.text_keys if usable else {}
+    passage_keys = old_keys.get("passages", [])[:p_prefix] + [
+        text_key(p.text) for p in passages[p_prefix:]
+    ]
+    study_texts = [document_text(s) for s in studies[s_prefix:]]
+    study_keys = old_keys.get("studies", [])[:s_prefix] + [text_key(t) for t in study_texts]
+    appended = usable is not None and (p_prefix, s_prefix) == (
+        len(usable.passages),
+        len(usable.studies),
     )
-    document_vectors = _encode_cached(
-        [document_text(s) for s in studies], embedder, cache, "studies", progress
+    fresh = len(passages) - p_prefix + len(studies) - s_prefix
+    # A small append re-encodes the rare repeated text rather than indexing every old key.
+    cache = _Cache(None if appended and fresh < SMALL_APPEND else usable)
+    vectors = _grown(
+        usable.vectors if usable else None,
+        p_prefix,
+        passage_keys,
+        [p.text for p in passages[p_prefix:]],
+        cache,
+        embedder,
+        "passages",
+        progress,
+    )
+    documents = _grown(
+        usable.documents if usable else None,
+        s_prefix,
+        study_keys,
+        study_texts,
+        cache,
+        embedder,
+        "studies",
+        progress,
     )
     keyword_texts = [keyword_text(s) for s in studies]
     keyword_keys = [text_key(t) for t in keyword_texts]
@@ -86,20 +119,88 @@ def build_data(
             "title_repeat": TITLE_REPEAT,
         },
     )
-    return IndexData(
+    data = IndexData(
         manifest=manifest,
         studies=list(studies),
         passages=passages,
-        vectors=_passage_index(passage_vectors, passages, previous),
-        documents=VectorIndex.build(document_vectors, kind="flat"),
+        vectors=vectors,
+        documents=documents,
         lexical=lexical,
         path=Path(),
-        text_keys={
-            "passages": [text_key(p.text) for p in passages],
-            "studies": [text_key(document_text(s)) for s in studies],
-            "keywords": keyword_keys,
-        },
+        text_keys={"passages": passage_keys, "studies": study_keys, "keywords": keyword_keys},
     )
+    if usable is not None:  # lets the store copy the unchanged head of its row files
+        data.appended_to = (usable.path, s_prefix, p_prefix)
+    return data
+
+
+def _same_vectors(previous: IndexData, embedder: Embedder) -> bool:
+    built = previous.manifest.get("model", {})
+    identity = embedder.identity()
+    return all(built.get(k) == identity[k] for k in ("name", "precision"))
+
+
+def _prefix(old: Sequence[Any], new: Sequence[Any]) -> int:
+    """How many leading items of `new` are the very objects of `old` (unchanged rows)."""
+    n = 0
+    for a, b in zip(old, new, strict=False):
+        if a is not b and a != b:
+            break
+        n += 1
+    return n
+
+
+class _Cache:
+    """Vectors of the previous generation, looked up by text key, read only when needed."""
+
+    def __init__(self, previous: IndexData | None) -> None:
+        self._rows: dict[str, tuple[VectorIndex, int]] = {}
+        if previous is not None:
+            for name, index in (("passages", previous.vectors), ("studies", previous.documents)):
+                keys = previous.text_keys.get(name, [])
+                if len(keys) == index.size:
+                    self._rows.update((k, (index, i)) for i, k in enumerate(keys))
+        self._new: dict[str, np.ndarray] = {}
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._new or key in self._rows
+
+    def add(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        self._new.update(zip(keys, vectors, strict=True))
+
+    def get(self, key: str) -> np.ndarray:
+        if key in self._new:
+            return self._new[key]
+        index, row = self._rows[key]
+        vector: np.ndarray = index.reconstruct_range(row, row + 1)[0]
+        return vector
+
+
+def _grown(
+    old: VectorIndex | None,
+    prefix: int,
+    keys: list[str],
+    new_texts: list[str],
+    cache: _Cache,
+    embedder: Embedder,
+    label: str,
+    progress: Progress | None,
+) -> VectorIndex:
+    """The vector index of all rows: the old index extended when its rows are a prefix."""
+    new_keys = keys[prefix:]
+    _encode_missing(new_keys, new_texts, embedder, cache, label, progress)
+    tail = _stack([cache.get(k) for k in new_keys], embedder)
+    if old is not None and prefix == old.size and prefix > 0:
+        return old.extended(tail)
+    head = old.reconstruct_range(0, prefix) if old is not None and prefix else None
+    vectors = tail if head is None else np.concatenate([head, tail])
+    return VectorIndex.build(vectors, kind="flat" if label == "studies" else "auto")
+
+
+def _stack(vectors: list[np.ndarray], embedder: Embedder) -> np.ndarray:
+    if not vectors:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    return np.stack(vectors).astype(np.float32)
 
 
 def _passages(studies: Sequence[Study], previous: IndexData | None) -> list[Passage]:
@@ -119,58 +220,31 @@ def _passages(studies: Sequence[Study], previous: IndexData | None) -> list[Pass
     return out
 
 
-def _passage_index(
-    vectors: np.ndarray, passages: list[Passage], previous: IndexData | None
-) -> VectorIndex:
-    """The passage index; an approximate one grows by appending when the previous
-    generation's passages are an unchanged prefix (rebuilding HNSW takes minutes)."""
-    if previous is not None and previous.vectors.kind == "hnsw":
-        old = previous.passages
-        if len(old) <= len(passages) and all(
-            a.id == b.id and a.text == b.text for a, b in zip(old, passages, strict=False)
-        ):
-            return previous.vectors.extended(vectors[len(old) :])
-    return VectorIndex.build(vectors)
-
-
-def _known_terms(previous: IndexData | None, keys: list[str]) -> list[list[str] | None] | None:
-    """Analyzed terms of documents the previous generation already indexed."""
+def _known_terms(previous: IndexData | None, keys: list[str]) -> Terms | None:
+    """Term ids of documents the previous generation already indexed."""
     old_keys = previous.text_keys.get("keywords", []) if previous else []
     if previous is None or not old_keys:
         return None
     terms = LexicalIndex.load_terms(previous.path / "bm25")
-    if terms is None or len(terms) != len(old_keys):
+    if terms is None or len(terms.rows) != len(old_keys):
         return None
-    by_key = dict(zip(old_keys, terms, strict=True))
-    return [by_key.get(key) for key in keys]
+    by_key = dict(zip(old_keys, terms.rows, strict=True))
+    return Terms([by_key.get(key) for key in keys], terms.vocab)
 
 
 def _same_text(a: Study, b: Study) -> bool:
     return (a.title, a.abstract, a.findings) == (b.title, b.abstract, b.findings)
 
 
-def _cache_from(previous: IndexData | None, identity: dict[str, Any]) -> dict[str, np.ndarray]:
-    built = previous.manifest.get("model", {}) if previous else {}
-    if previous is None or any(built.get(k) != identity[k] for k in ("name", "precision")):
-        return {}
-    keys = previous.text_keys
-    cache: dict[str, np.ndarray] = {}
-    for name, index in (("passages", previous.vectors), ("studies", previous.documents)):
-        stored = keys.get(name, [])
-        if len(stored) == index.size and stored:
-            vectors = index.reconstruct_all()
-            cache.update(zip(stored, vectors, strict=True))
-    return cache
-
-
-def _encode_cached(
+def _encode_missing(
+    keys: list[str],
     texts: list[str],
     embedder: Embedder,
-    cache: dict[str, np.ndarray],
+    cache: _Cache,
     label: str,
     progress: Progress | None,
-) -> np.ndarray:
-    keys = [text_key(t) for t in texts]
+) -> None:
+    """Encode the texts whose keys the cache lacks, shortest first, in chunks."""
     missing = sorted(
         {k: t for k, t in zip(keys, texts, strict=True) if k not in cache}.items(),
         key=lambda kv: len(kv[1]),
@@ -178,15 +252,11 @@ def _encode_cached(
     done = 0
     for start in range(0, len(missing), ENCODE_CHUNK):
         chunk = missing[start : start + ENCODE_CHUNK]
-        vectors = embedder.encode_passages([t for _, t in chunk])
-        cache.update(zip((k for k, _ in chunk), vectors, strict=True))
+        cache.add([k for k, _ in chunk], embedder.encode_passages([t for _, t in chunk]))
         _release_memory()
         done += len(chunk)
         if progress:
             progress(label, done, len(missing))
-    if not texts:
-        return np.zeros((0, embedder.dimension), dtype=np.float32)
-    return np.stack([cache[k] for k in keys]).astype(np.float32)
 
 
 def _release_memory() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ import numpy as np
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 ANALYZER_VERSION = 1
-TERMS_FILE = "terms.txt"  # one line of space-separated terms per row (terms have no spaces)
+TERMS_FILE = "terms.npy"  # every row's term ids, concatenated (int32)
+OFFSETS_FILE = "terms-offsets.npy"  # row i is terms[offsets[i]:offsets[i + 1]]
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +62,7 @@ class LexicalIndex:
         self._retriever = retriever
         self.k1 = k1
         self.b = b
-        self._tokens: list[list[str]] | None = None  # kept until `save` writes them
+        self._rows: list[list[int]] | None = None  # each row's term ids, until `save`
 
     @classmethod
     def build(
@@ -68,22 +70,26 @@ class LexicalIndex:
         documents: Sequence[str],
         k1: float = 1.2,
         b: float = 0.75,
-        known: Sequence[list[str] | None] | None = None,
+        known: Terms | None = None,
     ) -> LexicalIndex:
-        """Index `documents` (joined text per row). `known[i]`, when given, holds row i's
-        terms from an earlier build, so only new documents are analyzed."""
+        """Index `documents` (joined text per row). `known`, when given, holds term ids of
+        rows from an earlier build (None for a new row) and their vocabulary, so only new
+        documents are analyzed and nothing is re-mapped."""
         import bm25s
+        from bm25s.tokenization import Tokenized
 
+        vocab: dict[str, int] = dict(known.vocab) if known else {}
+        previous = known.rows if known else [None] * len(documents)
+        rows: list[list[int]] = []
+        for doc, ids in zip(documents, previous, strict=True):
+            if ids is None:
+                terms = analyze(doc) or ["\u2205"]  # bm25s needs ≥1 token per row
+                ids = [vocab.setdefault(term, len(vocab)) for term in terms]
+            rows.append(ids)
         retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
-        known = known or [None] * len(documents)
-        # bm25s needs at least one token per row.
-        tokens = [
-            terms if terms is not None else (analyze(doc) or ["\u2205"])
-            for doc, terms in zip(documents, known, strict=True)
-        ]
-        retriever.index(tokens, show_progress=False)
+        retriever.index(Tokenized(ids=rows, vocab=vocab), show_progress=False)
         index = cls(retriever, k1, b)
-        index._tokens = tokens
+        index._rows = rows
         return index
 
     @property
@@ -99,17 +105,21 @@ class LexicalIndex:
         return np.asarray(self._retriever.get_scores_from_ids(ids), dtype=np.float32)
 
     def save(self, folder: Path) -> None:
-        """Write the index files into `folder` (no pickle), with each row's terms."""
+        """Write the index files into `folder` (no pickle), with each row's term ids."""
         folder.mkdir(parents=True, exist_ok=True)
         self._retriever.save(str(folder), show_progress=False)
-        (folder / "analyzer.json").write_text(
-            json.dumps({"analyzer_version": ANALYZER_VERSION, "k1": self.k1, "b": self.b})
-        )
-        if self._tokens is not None:
-            with (folder / TERMS_FILE).open("w", encoding="utf-8") as handle:
-                for terms in self._tokens:
-                    handle.write(" ".join(terms) + "\n")
-            self._tokens = None
+        meta = {"analyzer_version": ANALYZER_VERSION, "k1": self.k1, "b": self.b}
+        (folder / "analyzer.json").write_text(json.dumps(meta))
+        if self._rows is not None:
+            lengths = np.fromiter(
+                (len(r) for r in self._rows), dtype=np.int64, count=len(self._rows)
+            )
+            flat = np.fromiter(
+                (i for row in self._rows for i in row), dtype=np.int32, count=int(lengths.sum())
+            )
+            np.save(folder / TERMS_FILE, flat, allow_pickle=False)
+            np.save(folder / OFFSETS_FILE, np.concatenate([[0], np.cumsum(lengths)]))
+            self._rows = None
 
     @classmethod
     def load(cls, folder: Path, mmap: bool = False) -> LexicalIndex:
@@ -121,13 +131,27 @@ class LexicalIndex:
         return cls(retriever, float(meta["k1"]), float(meta["b"]))
 
     @staticmethod
-    def load_terms(folder: Path) -> list[list[str]] | None:
-        """Each row's terms as saved, or None (older index, unreadable, other analyzer)."""
+    def load_terms(folder: Path) -> Terms | None:
+        """Each row's term ids and the vocabulary, as saved; None when absent or written
+        by another analyzer (then everything is analyzed again)."""
         try:
             meta = json.loads((folder / "analyzer.json").read_text())
             if meta.get("analyzer_version") != ANALYZER_VERSION:
                 return None
-            lines = (folder / TERMS_FILE).read_text(encoding="utf-8").split("\n")
+            vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+            flat = np.load(folder / TERMS_FILE, allow_pickle=False)
+            offsets = np.load(folder / OFFSETS_FILE, allow_pickle=False)
         except (OSError, ValueError):
             return None
-        return [line.split(" ") for line in lines[:-1]]
+        rows: list[list[int] | None] = [
+            flat[a:b].tolist() for a, b in zip(offsets[:-1], offsets[1:], strict=True)
+        ]
+        return Terms(rows, {str(k): int(v) for k, v in vocab.items()})
+
+
+@dataclass(slots=True)
+class Terms:
+    """Term ids per row (None: not known) and the vocabulary they index."""
+
+    rows: list[list[int] | None]
+    vocab: dict[str, int]

@@ -22,6 +22,10 @@ _BOMS = (
 )
 _DECLARED = re.compile(rb"%\s*Encoding:\s*([A-Za-z0-9_.:-]+)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Removed from text: control characters, and the private-use characters the LaTeX decoder
+# takes for its own placeholders (latex.py: U+E000-U+E00F), which would be mistaken for them.
+_REMOVED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue00f]")
+BINARY_SHARE = 0.05  # random bytes hold ~12% control characters; a damaged text far fewer
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +35,7 @@ class DecodedText:
     text: str
     encoding: str
     guessed: bool  # True when the encoding was a fallback guess (worth a warning)
-    controls: int = 0  # control characters (NUL, BEL, ...) removed from the text
+    controls: int = 0  # control (NUL, BEL, ...) and reserved characters removed from the text
     control_line: int = 0  # 1-based line of the first one removed (0 when none)
 
 
@@ -76,13 +80,13 @@ def clean_text(text: str, encoding: str = "utf-8", guessed: bool = False) -> Dec
     """`text` (already decoded from `encoding`) with LF line endings and no control
     characters: the count removed and the line of the first are recorded."""
     text = _normalise_newlines(text)
-    first = _CONTROL.search(text)
+    first = _REMOVED.search(text)
     if first is None:
         return DecodedText(text, encoding, guessed)
     # A stray control character is damage, never content: it would make DOCX/PPTX exports
     # fail (XML forbids it) and \x0e/\x0f would pose as the LaTeX decoder's own markers.
     line = text.count("\n", 0, first.start()) + 1
-    cleaned, count = _CONTROL.subn(_control_replacement, text)
+    cleaned, count = _REMOVED.subn(_control_replacement, text)
     return DecodedText(cleaned, encoding, guessed, count, line)
 
 
@@ -90,8 +94,9 @@ def _detect(data: bytes) -> tuple[str, bool]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return ("utf-8-sig" if encoding == "utf-8" else encoding), False
-    if _looks_utf16(data):
-        return ("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"), True
+    order = _utf16_order(data)
+    if order:
+        return order, True
     try:
         data.decode("utf-8")
         return "utf-8", False
@@ -107,17 +112,19 @@ def _detect(data: bytes) -> tuple[str, bool]:
         return "latin-1", True
 
 
-def _looks_utf16(data: bytes) -> bool:
-    """UTF-16 without a BOM: ASCII text with a NUL in every other byte."""
+def _utf16_order(data: bytes) -> str | None:
+    """UTF-16 without a BOM (ASCII text with a NUL in every other byte): "utf-16-le" when
+    the NULs are the odd bytes, "utf-16-be" when even, else None. Decided by the counts,
+    not by one byte, so a damaged first character does not flip the byte order."""
     sample = data[:4096]
     if len(sample) < 4:
-        return False
+        return None
     even, odd = sample[0::2], sample[1::2]
-    return (
-        odd.count(0) > 0.4 * len(odd)
-        and even.count(0) < 0.05 * len(even)
-        or (even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd))
-    )
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def _declared_encoding(data: bytes) -> str | None:
@@ -129,9 +136,11 @@ def _declared_encoding(data: bytes) -> str | None:
     try:
         codec = codecs.lookup(name).name
         data.decode(codec)
-        return codec
     except (LookupError, UnicodeDecodeError):
         return None
+    if codec.startswith(("utf-16", "utf-32")):
+        return None  # a stale header: real UTF-16/32 was caught by its BOM or NUL pattern
+    return codec
 
 
 def _looks_binary(text: str) -> bool:
@@ -139,7 +148,7 @@ def _looks_binary(text: str) -> bool:
     text file are removed, and the rest of the file is kept."""
     sample = text[:8192]
     controls = len(_CONTROL.findall(sample))
-    return controls > 0.01 * len(sample) + 8
+    return controls > BINARY_SHARE * len(sample) + 8
 
 
 def _control_replacement(match: re.Match[str]) -> str:

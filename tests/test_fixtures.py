@@ -135,6 +135,7 @@ FIXTURES = [
             "doi-malformed": [4080],
             "year-invalid": [4545, 5274, 10453],
             "duplicate-study": [6966],
+            "control-characters": [4798],  # "300\x01C": a degree sign lost in the export
         },
         id="zbb-jabref-large-library-groups-97",
     ),

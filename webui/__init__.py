@@ -22,6 +22,7 @@ from evidence import Library
 
 from . import audit, basket, errors, exporting, imports, meta, proposal, search, studies
 from .present import author_line, segments
+from .security import token_required
 from .state import EXTENSION
 
 # Uploads above this are refused with 413 before they are read (the import page says so).
@@ -41,8 +42,9 @@ def create_app(
     """Return the configured Flask app.
 
     `test_config` overrides the configuration (keys as in `app.config`: ``INDEX_DIR``,
-    ``CORPUS``, ``SECRET_KEY``, ``MAX_CONTENT_LENGTH``, ...). With `library`, that open
-    Library is used; otherwise one is opened (or built) on first use, once per process.
+    ``CORPUS``, ``SECRET_KEY``, ``MAX_CONTENT_LENGTH``, ``TOKEN`` (imports then need it;
+    see `webui.security`), ...). With `library`, that open Library is used; otherwise one
+    is opened (or built) on first use, once per process.
     """
     app = Flask(__name__)
     app.config.from_mapping(
@@ -52,6 +54,7 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         JSON_MAX_ITEMS=200,  # most ids one basket, talking-point or export request may name
+        TOKEN=None,  # None: imports need no token (`evidence serve` sets EVIDENCE_TOKEN's)
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -64,7 +67,9 @@ def create_app(
     for module in (search, studies, basket, exporting, proposal, imports, audit, meta):
         app.register_blueprint(module.bp)
     errors.register(app)
-    app.jinja_env.globals.update(segments=segments, author_line=author_line)
+    app.jinja_env.globals.update(
+        segments=segments, author_line=author_line, token_required=token_required
+    )
     app.context_processor(_page_globals)
     app.before_request(_same_origin)
     app.after_request(_security_headers)
@@ -115,6 +120,7 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors, older browsers
     return response
 
 

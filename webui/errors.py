@@ -27,6 +27,8 @@ from evidence.errors import (
     QueryError,
 )
 
+from .security import Unauthorized
+
 log = logging.getLogger(__name__)
 
 # Most specific first: the first matching class decides the status.
@@ -45,6 +47,7 @@ STATUS: tuple[tuple[type[EvidenceError], int], ...] = (
 
 HINTS = {
     400: "Check the request and try again.",
+    401: "Imports on this server need its access token.",
     403: "Forms must be sent from this site's own pages.",
     404: "Check the address, or search for the study instead.",
     405: "This address does not accept that method.",
@@ -64,6 +67,8 @@ class TooLarge(EvidenceError):
 
 def status_for(error: EvidenceError) -> int:
     """Return the HTTP status for a library error (500 when it is not the caller's fault)."""
+    if isinstance(error, Unauthorized):
+        return 401
     if isinstance(error, UnsupportedType):
         return 415
     if isinstance(error, TooLarge):

@@ -19,6 +19,7 @@ from evidence.errors import BibtexImportError, QueryError
 from evidence.model import Study
 
 from .errors import UnsupportedType, envelope, human_size
+from .security import Unauthorized, check_token, requires_token
 from .state import get_library
 
 bp = Blueprint("imports", __name__)
@@ -113,6 +114,10 @@ def page() -> ResponseReturnValue:
 @bp.post("/import")
 def submit() -> ResponseReturnValue:
     """The import form's target: the same page with the report (or the error) under it."""
+    try:
+        check_token()  # first: nothing is read into the library without it
+    except Unauthorized as exc:
+        return render_template("import.html", limit=_limit(), report=None, error=str(exc)), 401
     library = get_library()
     try:
         name, data = upload()
@@ -131,8 +136,9 @@ def submit() -> ResponseReturnValue:
 
 
 @bp.post("/api/import")
+@requires_token
 def api_import() -> ResponseReturnValue:
-    """JSON twin of the import page."""
+    """JSON twin of the import page (401 without the server's token, when it has one)."""
     library = get_library()
     name, data = upload()
     report, added, _ = import_upload(library, name, data)

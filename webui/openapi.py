@@ -9,6 +9,7 @@ from evidence.model import DESIGNS, POPULATIONS
 from evidence.version import __version__
 
 from .citing import export_formats, styles
+from .security import HEADER
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -23,6 +24,7 @@ def _ok(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any
 def _errors(*codes: int) -> dict[str, Any]:
     reasons = {
         400: "Bad parameter",
+        401: "The server's access token is needed (imports, when it has one)",
         404: "Unknown key or id",
         413: "Too large",
         415: "Wrong media type",
@@ -66,6 +68,7 @@ def _obj(**properties: Any) -> dict[str, Any]:
 
 
 STRINGS = {"type": "array", "items": {"type": "string"}}
+TOKEN_HELP = "The server's access token, if it has one (or Authorization: Bearer TOKEN)."
 ANY_OBJECT: dict[str, Any] = {"type": "object"}
 
 
@@ -187,6 +190,12 @@ def _paths() -> dict[str, Any]:
         "/api/import": {
             "post": {
                 "summary": "Import a BibTeX file into the library (incremental)",
+                "parameters": [
+                    _param(HEADER, {"type": "string"}, TOKEN_HELP, where="header"),
+                    _param(
+                        "filename", {"type": "string"}, "The name shown in problems (raw body)."
+                    ),
+                ],
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -200,7 +209,7 @@ def _paths() -> dict[str, Any]:
                     "200": _ok(
                         "What was imported and every problem, by line", _ref("ImportReport")
                     ),
-                    **_errors(400, 413, 415),
+                    **_errors(400, 401, 413, 415, 503),
                 },
             }
         },

@@ -6,7 +6,6 @@ once; Flask's development server is never used.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import sys
 import time
@@ -16,6 +15,7 @@ from evidence import Library, Settings
 from evidence.indexer import terminal_progress
 
 from . import create_app
+from .security import check_serving, is_loopback
 
 # Request threads. Concurrent searches are encoded together (webui.batching), so a thread
 # mostly waits for its batch: 8 threads let 8 concurrent clients share batches (mean batch
@@ -35,15 +35,22 @@ def serve(
 
     Unset arguments come from EVIDENCE_HOST, EVIDENCE_PORT, EVIDENCE_INDEX and
     EVIDENCE_CORPUS, then the defaults (127.0.0.1:5000, index/, corpus/); `threads` from
-    EVIDENCE_SERVER_THREADS, then `THREADS`. Raises what
-    `Library.open_or_build` raises (the CLI prints it as ``Error: ...``).
+    EVIDENCE_SERVER_THREADS, then `THREADS`. Imports need EVIDENCE_TOKEN when it is set.
+    Raises UnsafeServer for an address beyond loopback without EVIDENCE_TOKEN, and what
+    `Library.open_or_build` raises (the CLI prints either as ``Error: ...``).
     """
     import waitress
 
     given = {"host": host, "port": port, "index_dir": index_dir, "corpus": corpus}
     settings = Settings.resolve({k: v for k, v in given.items() if v is not None})
+    token = os.environ.get("EVIDENCE_TOKEN") or None
+    check_serving(settings.host, token)  # before the slow part: the library is not opened
     library = open_library(settings)
-    app = create_app({"INDEX_DIR": settings.index_dir, "CORPUS": settings.corpus}, library=library)
+    app = create_app(
+        {"INDEX_DIR": settings.index_dir, "CORPUS": settings.corpus, "TOKEN": token},
+        library=library,
+    )
+    app.debug = False  # FLASK_DEBUG in the environment must not reach a served app
     if _is_loopback(settings.host):
         # Another site's page must not reach this server through a DNS name that points
         # at 127.0.0.1 (DNS rebinding): only loopback Host headers are answered.
@@ -68,10 +75,4 @@ def open_library(settings: Settings) -> Library:
     return library
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+_is_loopback = is_loopback

@@ -62,7 +62,10 @@ def test_defaults_are_loopback_port_5000(recorded: Recorder) -> None:
     assert opened["open"].index_dir.name == "index"
 
 
-def test_cli_options_reach_the_server(recorded: Recorder, tmp_path: Path) -> None:
+def test_cli_options_reach_the_server(
+    recorded: Recorder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVIDENCE_TOKEN", "a-token-of-24-characters")  # needed beyond loopback
     result = CliRunner().invoke(
         main, ["serve", "--host", "0.0.0.0", "--port", "8123", "--index", str(tmp_path / "ix")]
     )
