@@ -18,6 +18,7 @@ import click
 from .cite import STYLES
 from .errors import EvidenceError
 from .export import EXPORT_FORMATS
+from .jsonout import problem_to_dict
 from .model import DESIGNS, ENTRY_TYPES, POPULATIONS, ImportReport, Study
 from .version import __version__
 
@@ -165,17 +166,7 @@ def _print_report(
                     "files": list(report.files),
                     "studies": studies,
                     "passages": passages,
-                    "problems": [
-                        {
-                            "file": p.file,
-                            "line": p.line,
-                            "kind": p.kind,
-                            "key": p.key,
-                            "severity": p.severity,
-                            "message": p.message,
-                        }
-                        for p in report.problems
-                    ],
+                    "problems": [problem_to_dict(p) for p in report.problems],
                 },
                 indent=2,
                 ensure_ascii=False,
@@ -218,6 +209,25 @@ FILTERS = [
 ]
 
 
+def _filters(
+    year_from: int | None,
+    year_to: int | None,
+    designs: tuple[str, ...],
+    populations: tuple[str, ...],
+    entry_types: tuple[str, ...],
+    has_doi: bool | None,
+) -> dict[str, Any]:
+    """The filter options as `Library.search` takes them."""
+    return {
+        "year_from": year_from,
+        "year_to": year_to,
+        "designs": designs,
+        "populations": populations,
+        "entry_types": entry_types,
+        "has_doi": has_doi,
+    }
+
+
 def filter_options(func: F) -> F:
     for option in reversed(FILTERS):
         func = option(func)
@@ -253,14 +263,7 @@ def search_command(
     from .jsonout import hit_to_dict
 
     lib = _library(index_dir)
-    filters = {
-        "year_from": year_from,
-        "year_to": year_to,
-        "designs": design,
-        "populations": population,
-        "entry_types": entry_type,
-        "has_doi": has_doi,
-    }
+    filters = _filters(year_from, year_to, design, population, entry_type, has_doi)
     results = lib.search(query, k=k, offset=offset, filters=filters)
     if as_json:
         click.echo(
@@ -474,14 +477,7 @@ def points_command(
     _check_output(fmt, output)
     lib = _library(index_dir)
     style = style or lib.settings.citation_style
-    filters = {
-        "year_from": year_from,
-        "year_to": year_to,
-        "designs": design,
-        "populations": population,
-        "entry_types": entry_type,
-        "has_doi": has_doi,
-    }
+    filters = _filters(year_from, year_to, design, population, entry_type, has_doi)
     points = lib.talking_points(query, k=k, style=style, filters=filters)
     if not points:
         click.echo("No talking points: no study matched. Try fewer or more general words.")

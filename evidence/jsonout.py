@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Hit, PassageMatch, Study
+from .model import Hit, ImportProblem, PassageMatch, Study
 from .store import passage_to_dict, study_to_dict
 
 
@@ -29,4 +29,16 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
         "ranks": dict(hit.ranks),
         "study": study_to_json(hit.study),
         "passages": [match_to_json(m) for m in hit.passages],
+    }
+
+
+def problem_to_dict(problem: ImportProblem) -> dict[str, Any]:
+    """One import problem, as the CLI's --json and the HTTP API report it."""
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "kind": problem.kind,
+        "key": problem.key,
+        "severity": problem.severity,
+        "message": problem.message,
     }

@@ -16,6 +16,7 @@ from werkzeug.utils import secure_filename
 
 from evidence import ImportReport, Library
 from evidence.errors import BibtexImportError, QueryError
+from evidence.jsonout import problem_to_dict
 from evidence.model import Study
 
 from .errors import UnsupportedType, envelope, human_size
@@ -88,17 +89,7 @@ def report_json(report: ImportReport, added: list[Study]) -> dict[str, Any]:
         "files": list(report.files),
         "studies": report.studies,
         "imported": [{"key": s.key, "title": s.title, "year": s.year} for s in added],
-        "problems": [
-            {
-                "file": p.file,
-                "line": p.line,
-                "kind": p.kind,
-                "key": p.key,
-                "severity": p.severity,
-                "message": p.message,
-            }
-            for p in report.problems
-        ],
+        "problems": [problem_to_dict(p) for p in report.problems],
     }
 
 
