@@ -47,6 +47,10 @@ def merge_duplicates(studies: list[Study]) -> tuple[list[Study], list[ImportProb
         first = kept[target]
         assert first is not None
         kept[target] = _fill(first, study)
+        # The copy's own DOI or title now names the kept study too, so a later copy that
+        # matches only the copy still merges, whatever the input order.
+        for ident in identity:
+            owner.setdefault(ident, target)
         problems.append(
             ImportProblem(
                 study.source_file,

@@ -29,7 +29,8 @@ TITLE_REPEAT = 2  # the title counts twice in the keyword index (a measured, sma
 BM25_K1 = 1.2
 BM25_B = 0.75
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int], None]  # (label, done, total)
+GRAPH_LABEL = "graph"  # building the approximate (HNSW) index; other labels are texts embedded
 
 
 def text_key(text: str) -> str:
@@ -194,7 +195,8 @@ def _grown(
         return old.extended(tail)
     head = old.reconstruct_range(0, prefix) if old is not None and prefix else None
     vectors = tail if head is None else np.concatenate([head, tail])
-    return VectorIndex.build(vectors, kind="flat" if label == "studies" else "auto")
+    graph = (lambda done, total: progress(GRAPH_LABEL, done, total)) if progress else None
+    return VectorIndex.build(vectors, "flat" if label == "studies" else "auto", graph)
 
 
 def _stack(vectors: list[np.ndarray], embedder: Embedder) -> np.ndarray:
@@ -277,10 +279,11 @@ def terminal_progress() -> Progress:
     def report(label: str, done: int, total: int) -> None:
         bar = bars.get(label)
         if bar is None:
+            graph = label == GRAPH_LABEL
             bar = bars[label] = tqdm(
                 total=total,
-                desc=f"Embedding {label}",
-                unit=" texts",
+                desc="Building the vector search graph" if graph else f"Embedding {label}",
+                unit=" vectors" if graph else " texts",
                 file=sys.stderr,
                 dynamic_ncols=True,
             )

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2  # 2: words split before lowercasing
 TERMS_FILE = "terms.npy"  # every row's term ids, concatenated (int32)
 OFFSETS_FILE = "terms-offsets.npy"  # row i is terms[offsets[i]:offsets[i + 1]]
 
@@ -37,11 +37,11 @@ def _stemmer() -> Any:
 
 
 def analyze(text: str) -> list[str]:
-    """Return the stemmed, stopword-free terms of `text`, in order."""
+    """Return the stemmed, stopword-free terms of `text`, in order (the words of
+    `_word_stems`, without their offsets: this runs over every document at build time)."""
     stop = _stopwords()
-    words = [
-        w for w in _TOKEN.findall(text.lower()) if w not in stop and (len(w) > 1 or w.isdigit())
-    ]
+    words = [w.lower() for w in _TOKEN.findall(text)]
+    words = [w for w in words if w not in stop and (len(w) > 1 or w.isdigit())]
     return list(_stemmer().stemWords(words))
 
 
@@ -49,18 +49,25 @@ def term_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Return ``(start, end)`` offsets of the words of `text` whose stem is in `terms`."""
     if not terms:
         return []
-    return [(start, end) for start, end, stem in _word_stems(text) if stem in terms]
+    return [(start, end) for start, end, stem in _cached_word_stems(text) if stem in terms]
 
 
 # Highlighting stems the same passages again and again (a study's best passages recur
 # across queries); caching them took 1.2 ms off each /api/search request.
 @lru_cache(maxsize=8192)
-def _word_stems(text: str) -> tuple[tuple[int, int, str], ...]:
-    """Every non-stopword word of `text` with its offsets and stem."""
+def _cached_word_stems(text: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple(_word_stems(text))
+
+
+def _word_stems(text: str) -> list[tuple[int, int, str]]:
+    """Every indexed word of `text` with its offsets and stem. Words are split before they
+    are lowercased (lowercasing can change a word's length: "İ" becomes two characters),
+    so analysis and highlighting see the same words."""
     stop = _stopwords()
-    matches = [m for m in _TOKEN.finditer(text) if m.group(0).lower() not in stop]
-    stems = _stemmer().stemWords([m.group(0).lower() for m in matches])
-    return tuple((m.start(), m.end(), stem) for m, stem in zip(matches, stems, strict=True))
+    words = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN.finditer(text)]
+    words = [w for w in words if w[2] not in stop and (len(w[2]) > 1 or w[2].isdigit())]
+    stems = _stemmer().stemWords([w for _, _, w in words])
+    return [(start, end, stem) for (start, end, _), stem in zip(words, stems, strict=True)]
 
 
 class LexicalIndex:

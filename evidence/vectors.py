@@ -6,6 +6,7 @@ and at these sizes fast enough. Above it, HNSW (see `benchmarks/bench_scale.py`)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ HNSW_THRESHOLD = 150_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 200
 HNSW_EF_SEARCH = 128
+# Vectors added to an HNSW graph per step, so a long build can report progress.
+HNSW_ADD_CHUNK = 50_000
 
 
 def _faiss() -> Any:
@@ -33,8 +36,14 @@ class VectorIndex:
         self._index = index
 
     @classmethod
-    def build(cls, vectors: np.ndarray, kind: str = "auto") -> VectorIndex:
-        """Index `vectors` ``(n, d)`` float32, L2-normalised. `kind`: auto, flat or hnsw."""
+    def build(
+        cls,
+        vectors: np.ndarray,
+        kind: str = "auto",
+        progress: Callable[[int, int], None] | None = None,
+    ) -> VectorIndex:
+        """Index `vectors` ``(n, d)`` float32, L2-normalised. `kind`: auto, flat or hnsw.
+        `progress(done, total)` is called as an HNSW graph grows (minutes at 1M vectors)."""
         faiss = _faiss()
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         n, d = vectors.shape
@@ -46,8 +55,11 @@ class VectorIndex:
             index.hnsw.efSearch = HNSW_EF_SEARCH
         else:
             index = faiss.IndexFlatIP(d)
-        if n:
-            index.add(vectors)
+        step = HNSW_ADD_CHUNK if kind == "hnsw" else max(n, 1)
+        for start in range(0, n, step):
+            index.add(vectors[start : start + step])
+            if progress and kind == "hnsw":
+                progress(min(start + step, n), n)
         return cls(index)
 
     @property

@@ -53,3 +53,17 @@ def test_large_k_on_hnsw_returns_k_rows() -> None:
     x = _unit(2000)
     rows = VectorIndex.build(x, kind="hnsw").search(x[:1], 800)[1]
     assert (rows >= 0).sum() == 800
+
+
+def test_hnsw_build_reports_progress_and_keeps_every_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    import evidence.vectors as vectors
+
+    monkeypatch.setattr(vectors, "HNSW_ADD_CHUNK", 100)
+    x = _unit(250)
+    seen: list[tuple[int, int]] = []
+    index = VectorIndex.build(
+        x, kind="hnsw", progress=lambda done, total: seen.append((done, total))
+    )
+    assert seen == [(100, 250), (200, 250), (250, 250)]
+    _, rows = index.search(x[240:250], 1)
+    assert rows[:, 0].tolist() == list(range(240, 250))

@@ -6,6 +6,7 @@ once; Flask's development server is never used.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -58,6 +59,9 @@ def serve(
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"Serving on http://{shown}:{settings.port}/  (Ctrl+C to stop)", file=sys.stderr)
     threads = threads or int(os.environ.get("EVIDENCE_SERVER_THREADS") or THREADS)
+    # waitress warns "Task queue depth is 1" whenever a request waits a few ms for a free
+    # thread; with batched searches that is normal under load and would flood the terminal.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     waitress.serve(app, host=settings.host, port=settings.port, threads=threads, ident="evidence")
 
 
