@@ -48,5 +48,18 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy evidence webui
 
+# The measured numbers of the README (about 45 minutes on 2 cores; needs ../shared/bench).
+bench: $(TEST_STAMP)
+	$(BIN)/python benchmarks/bench_search.py
+	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_corpus.py
+	$(BIN)/python benchmarks/bench_points.py
+	$(BIN)/python benchmarks/bench_http.py
+	$(BIN)/python benchmarks/load.py --clients 16 --duration 60
+	$(BIN)/python benchmarks/bench_scale.py --sizes 10000 100000 --add-100k
+
+screenshots: $(TEST_STAMP)
+	$(BIN)/python benchmarks/screenshots.py
+
 clean-venv:
 	rm -rf $(VENV)

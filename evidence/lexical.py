@@ -6,6 +6,7 @@ documents, queries and highlighting alike, so a highlighted word is one that mat
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -130,7 +131,7 @@ class LexicalIndex:
                 (len(r) for r in self._rows), dtype=np.int64, count=len(self._rows)
             )
             flat = np.fromiter(
-                (i for row in self._rows for i in row), dtype=np.int32, count=int(lengths.sum())
+                itertools.chain.from_iterable(self._rows), dtype=np.int32, count=int(lengths.sum())
             )
             np.save(folder / TERMS_FILE, flat, allow_pickle=False)
             np.save(folder / OFFSETS_FILE, np.concatenate([[0], np.cumsum(lengths)]))
@@ -158,8 +159,9 @@ class LexicalIndex:
             offsets = np.load(folder / OFFSETS_FILE, allow_pickle=False)
         except (OSError, ValueError):
             return None
+        ids, bounds = flat.tolist(), offsets.tolist()  # slicing lists beats 10k array slices
         rows: list[list[int] | None] = [
-            flat[a:b].tolist() for a, b in zip(offsets[:-1], offsets[1:], strict=True)
+            ids[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)
         ]
         return Terms(rows, {str(k): int(v) for k, v in vocab.items()})
 
