@@ -156,15 +156,20 @@ class Library:
         except KeyError:
             raise NotFoundError(f"no study with key '{key}' in {self.index_dir}.") from None
 
+    def passages_of(self, key: str) -> list[Passage]:
+        """The passages of study `key`, in order (an unknown key has none)."""
+        row = self._searcher.study_row(key)
+        if row is None:
+            return []
+        start, end = self._searcher._ranges[row]
+        return self.passages[int(start) : int(end)]
+
     def passage(self, passage_id: str) -> Passage:
         """The passage with id ``key#pN``. Raises NotFoundError."""
         key, _, _ = passage_id.partition("#")
-        row = self._searcher.study_row(key)
-        if row is not None:
-            start, end = self._searcher._ranges[row]
-            for passage in self.passages[int(start) : int(end)]:
-                if passage.id == passage_id:
-                    return passage
+        for passage in self.passages_of(key):
+            if passage.id == passage_id:
+                return passage
         raise NotFoundError(f"no passage '{passage_id}' in {self.index_dir}.")
 
     def search(

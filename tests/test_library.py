@@ -161,3 +161,11 @@ def test_refresh_picks_up_a_generation_written_by_another_library(
     assert server.refresh(interval=0.0) is True
     assert "late2025" in {s.key for s in server.studies}
     assert server.refresh(interval=0.0) is False  # nothing newer
+
+
+def test_passages_of_a_study_are_exactly_its_passages(tiny_library: Library) -> None:
+    for study in tiny_library.studies:
+        expected = [p for p in tiny_library.passages if p.study_key == study.key]
+        assert tiny_library.passages_of(study.key) == expected
+        assert expected and tiny_library.passage(expected[-1].id) == expected[-1]
+    assert tiny_library.passages_of("no-such-key") == []

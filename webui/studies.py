@@ -40,7 +40,7 @@ class StudyView:
 def gather(library: Library, key: str) -> StudyView:
     """Collect the study's page. Raises NotFoundError for an unknown key."""
     study = library.study(key)
-    passages = [p for p in library.passages if p.study_key == key]
+    passages = library.passages_of(key)
     notes: list[str] = []
     references = _references(library, key, notes)
     try:
