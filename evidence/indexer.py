@@ -252,6 +252,8 @@ def _encode_missing(
         key=lambda kv: len(kv[1]),
     )  # similar lengths batch with little padding
     done = 0
+    if progress and missing:
+        progress(label, 0, len(missing))  # start the bar (and its clock) before the first chunk
     for start in range(0, len(missing), ENCODE_CHUNK):
         chunk = missing[start : start + ENCODE_CHUNK]
         cache.add([k for k, _ in chunk], embedder.encode_passages([t for _, t in chunk]))

@@ -5,6 +5,8 @@ import pytest
 from evidence import IndexFormatError, IndexNotFoundError, Library, NotFoundError, QueryError
 from evidence.store import read_manifest
 
+from .conftest import DATA
+
 pytestmark = pytest.mark.model
 
 
@@ -169,3 +171,18 @@ def test_passages_of_a_study_are_exactly_its_passages(tiny_library: Library) -> 
         assert tiny_library.passages_of(study.key) == expected
         assert expected and tiny_library.passage(expected[-1].id) == expected[-1]
     assert tiny_library.passages_of("no-such-key") == []
+
+
+def test_build_reports_progress_from_zero_to_done_per_label(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    calls: list[tuple[str, int, int]] = []
+    Library.build(
+        [DATA / "tiny.bib"],
+        index_dir=tmp_path / "index",
+        embedder=embedder,
+        progress=lambda label, done, total: calls.append((label, done, total)),
+    )
+    for label in ("passages", "studies"):
+        mine = [(done, total) for name, done, total in calls if name == label]
+        total = mine[0][1]
+        assert mine[0] == (0, total) and mine[-1] == (total, total) and total > 0
+        assert [done for done, _ in mine] == sorted(done for done, _ in mine)
