@@ -33,6 +33,16 @@ Progress = Callable[[str, int, int], None]  # (label, done, total)
 GRAPH_LABEL = "graph"  # building the approximate (HNSW) index; other labels are texts embedded
 
 
+def lexical_settings() -> dict[str, Any]:
+    """The keyword-index settings a manifest records; an index built with others is rebuilt."""
+    return {
+        "analyzer_version": ANALYZER_VERSION,
+        "k1": BM25_K1,
+        "b": BM25_B,
+        "title_repeat": TITLE_REPEAT,
+    }
+
+
 def text_key(text: str) -> str:
     """The embedding-cache key of a text (the model is checked separately)."""
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
@@ -113,12 +123,7 @@ def build_data(
             "splitter": "pysbd",
             "min_sentence_chars": MIN_SENTENCE_CHARS,
         },
-        lexical={
-            "analyzer_version": ANALYZER_VERSION,
-            "k1": BM25_K1,
-            "b": BM25_B,
-            "title_repeat": TITLE_REPEAT,
-        },
+        lexical=lexical_settings(),
     )
     data = IndexData(
         manifest=manifest,

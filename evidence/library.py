@@ -31,7 +31,7 @@ from .errors import (
     NotFoundError,
 )
 from .export import EXPORT_FORMATS  # noqa: F401  (for the web UI)
-from .indexer import Progress, build_data
+from .indexer import Progress, build_data, lexical_settings
 from .locking import index_lock
 from .model import Hit, ImportReport, Passage, Proposal, Reference, Study, TalkingPoint
 from .search import Filters, Results, Searcher
@@ -131,7 +131,11 @@ class Library:
             return cls.build(settings=settings, progress=progress, embedder=embedder)
         if sources is None:
             settings = _built_corpus(settings, manifest)
-        if manifest.get("corpus_sha256") != _corpus_hash(settings):
+        if (
+            manifest.get("corpus_sha256") != _corpus_hash(settings)
+            or manifest.get("lexical") != lexical_settings()
+        ):
+            # Rebuilding reuses every stored vector; only what changed is redone.
             return cls.build(settings=settings, progress=progress, embedder=embedder)
         return cls.open(settings=settings, embedder=embedder)
 

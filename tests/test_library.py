@@ -186,3 +186,31 @@ def test_build_reports_progress_from_zero_to_done_per_label(tmp_path: Path, embe
         total = mine[0][1]
         assert mine[0] == (0, total) and mine[-1] == (total, total) and total > 0
         assert [done for done, _ in mine] == sorted(done for done, _ in mine)
+
+
+def test_index_from_another_keyword_analyzer_is_rebuilt_without_embedding(
+    fresh_library: Library,
+) -> None:
+    import json
+
+    folder, manifest = read_manifest(fresh_library.index_dir)
+    manifest["lexical"]["analyzer_version"] = 0
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    encoded: list[int] = []
+    inner = fresh_library.embedder.encode_passages
+
+    def counting(texts, progress=False):  # type: ignore[no-untyped-def]
+        encoded.append(len(texts))
+        return inner(texts, progress)
+
+    fresh_library.embedder.encode_passages = counting  # type: ignore[method-assign]
+    try:
+        rebuilt = Library.open_or_build(
+            [DATA / "tiny.bib"], fresh_library.index_dir, embedder=fresh_library.embedder
+        )
+    finally:
+        del fresh_library.embedder.encode_passages
+    assert rebuilt.index_dir == fresh_library.index_dir
+    assert read_manifest(fresh_library.index_dir)[0] != folder  # a new generation
+    assert rebuilt.manifest["lexical"]["analyzer_version"] != 0
+    assert sum(encoded) == 0
