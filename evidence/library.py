@@ -162,11 +162,8 @@ class Library:
 
     def passages_of(self, key: str) -> list[Passage]:
         """The passages of study `key`, in order (an unknown key has none)."""
-        row = self._searcher.study_row(key)
-        if row is None:
-            return []
-        start, end = self._searcher._ranges[row]
-        return self.passages[int(start) : int(end)]
+        rows = self._searcher.passage_rows(key)
+        return self.passages[rows.start : rows.stop]
 
     def passage(self, passage_id: str) -> Passage:
         """The passage with id ``key#pN``. Raises NotFoundError."""
@@ -227,12 +224,11 @@ class Library:
         rows = []
         for passage_id in passage_ids:
             key, _, number = passage_id.partition("#p")
-            row = self._searcher.study_row(key)
-            start = int(self._searcher._ranges[row][0]) if row is not None else -1
-            index = start + int(number) if number.isdigit() and start >= 0 else -1
+            own = self._searcher.passage_rows(key)
+            index = own.start + int(number) if number.isdigit() and len(own) else -1
             if not 0 <= index < len(self.passages) or self.passages[index].id != passage_id:
                 self.passage(passage_id)  # raises NotFoundError when unknown
-                index = next(i for i, p in enumerate(self.passages) if p.id == passage_id)
+                index = next(i for i in own if self.passages[i].id == passage_id)
             rows.append(self._searcher.data.vectors.reconstruct_range(index, index + 1))
         return np.concatenate(rows) if rows else np.zeros((0, self.embedder.dimension), np.float32)
 

@@ -387,3 +387,11 @@ class Searcher:
 
     def study_row(self, key: str) -> int | None:
         return self._study_rows.get(key)
+
+    def passage_rows(self, key: str) -> range:
+        """The rows (in `data.passages` and the passage vectors) of study `key`'s passages."""
+        row = self._study_rows.get(key)
+        if row is None or not len(self._ranges):
+            return range(0)
+        start, end = self._ranges[row]
+        return range(int(start), int(end))
