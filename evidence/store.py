@@ -165,14 +165,29 @@ def _write_rows(path: Path, items: list[Any], convert: Any, old: Path | None, ke
         _write_jsonl(path, (convert(item) for item in items))
         return
     with source.open("rb") as src, path.open("wb") as dst:
-        for _ in range(kept):
-            line = src.readline()
-            if not line:
-                raise OSError(f"{source} is shorter than its manifest says")
-            dst.write(line)
+        _copy_lines(src, dst, kept, source)
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     with path.open("a", encoding="utf-8") as handle:
         handle.writelines(encode(convert(item)) + "\n" for item in items[kept:])
+
+
+def _copy_lines(src: Any, dst: Any, count: int, source: Path) -> None:
+    """Copy the first `count` lines of `src` to `dst` in large blocks (a line at a time took
+    0.1 s for 100,000 rows)."""
+    while count:
+        block = src.read(1 << 20)
+        if not block:
+            raise OSError(f"{source} is shorter than its manifest says")
+        lines = block.count(b"\n")
+        if lines < count:
+            dst.write(block)
+            count -= lines
+            continue
+        end = -1
+        for _ in range(count):
+            end = block.index(b"\n", end + 1)
+        dst.write(block[: end + 1])
+        count = 0
 
 
 def _write_jsonl(path: Path, rows: Any) -> None:
