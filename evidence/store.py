@@ -330,8 +330,8 @@ def read_index(
     try:
         studies = [study_from_dict(row) for row in _read_jsonl(folder / "studies.jsonl")]
         passages = [Passage(**row) for row in _read_jsonl(folder / "passages.jsonl")]
-        vectors = VectorIndex.load(folder / "vectors.faiss")
-        documents = VectorIndex.load(folder / "documents.faiss")
+        vectors = VectorIndex.open(folder / "vectors.faiss")
+        documents = VectorIndex.open(folder / "documents.faiss")
         lexical = LexicalIndex.load(folder / "bm25")
         text_keys = json.loads((folder / "text_keys.json").read_text())
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:

@@ -90,8 +90,18 @@ class VectorIndex:
         return scores, rows
 
     def extended(self, vectors: np.ndarray) -> VectorIndex:
-        """A copy of this index with `vectors` appended as new rows."""
-        copy = _faiss().clone_index(self._index)
+        """A copy of this index, in memory, with `vectors` appended as new rows."""
+        faiss = _faiss()
+        matrix = self.matrix()
+        if matrix is not None:
+            # clone_index would share a memory-mapped index's (read-only) vectors
+            copy = faiss.IndexFlatIP(self.dimension)
+            copy.add(matrix)
+        elif self.kind == "flat":
+            copy = faiss.IndexFlatIP(self.dimension)  # empty
+        else:
+            copy = faiss.deserialize_index(faiss.serialize_index(self._index))
+            copy.hnsw.efSearch = HNSW_EF_SEARCH
         if len(vectors):
             copy.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return VectorIndex(copy)
@@ -125,9 +135,27 @@ class VectorIndex:
         _faiss().write_index(self._index, str(path))
 
     @classmethod
+    def open(cls, path: Path) -> VectorIndex:
+        """Load a saved index for serving: an HNSW index stays memory-mapped (shared by
+        processes; it is read sparsely), an exact index is copied into memory, where its
+        scan of every vector per query ran twice as fast as from mapped page-cache pages
+        (benchmarks/bench_search.py: warm query p50 8.4 against 18.6 ms)."""
+        mapped = cls.load(path, mmap=True)
+        matrix = mapped.matrix()
+        if matrix is None:
+            return mapped
+        index = _faiss().IndexFlatIP(mapped.dimension)
+        index.add(matrix)
+        return cls(index)
+
+    @classmethod
     def load(cls, path: Path, mmap: bool = False) -> VectorIndex:
+        """Read an index written by `save`. With `mmap`, the vectors (and an HNSW graph's
+        storage) stay in the file, mapped read-only: processes serving the same index share
+        one copy in the page cache, and opening costs no read. (faiss's older IO_FLAG_MMAP
+        copies flat codes into memory anyway; IO_FLAG_MMAP_IFC maps them.)"""
         faiss = _faiss()
-        flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mmap else 0
+        flags = faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY if mmap else 0
         index = faiss.read_index(str(path), flags)
         if hasattr(index, "hnsw"):
             index.hnsw.efSearch = HNSW_EF_SEARCH

@@ -67,3 +67,48 @@ def test_hnsw_build_reports_progress_and_keeps_every_row(monkeypatch: pytest.Mon
     assert seen == [(100, 250), (200, 250), (250, 250)]
     _, rows = index.search(x[240:250], 1)
     assert rows[:, 0].tolist() == list(range(240, 250))
+
+
+def _anon_mb() -> float:
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("RssAnon:")[1].split()[0]) / 1024
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_memory_mapped_index_stays_in_the_file_and_still_works(tmp_path: Path, kind: str) -> None:
+    """Mapped, not copied: processes serving one index share it. Searching, the exact
+    matrix view, reading rows and extending (into memory) all work on the mapped index."""
+    x = _unit(20_000 if kind == "flat" else 5_000, d=384)
+    VectorIndex.build(x, kind=kind).save(tmp_path / "v.faiss")
+    size_mb = (tmp_path / "v.faiss").stat().st_size / 2**20
+    before = _anon_mb()
+    loaded = VectorIndex.load(tmp_path / "v.faiss", mmap=True)
+    _, rows = loaded.search(x[:20], 1)
+    assert _anon_mb() - before < 0.2 * size_mb  # a copy would add the whole file
+    assert rows[:, 0].tolist() == list(range(20))
+    assert np.array_equal(loaded.reconstruct_range(5, 8), x[5:8])
+    if kind == "flat":
+        matrix = loaded.matrix()
+        assert matrix is not None and np.array_equal(matrix[:3], x[:3])
+    grown = loaded.extended(x[:2])
+    assert grown.size == loaded.size + 2 and loaded.size == len(x)
+    assert grown.search(x[:1], 1)[1][0, 0] in (0, len(x))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+def test_open_maps_hnsw_and_reads_exact_indexes_into_memory(tmp_path: Path) -> None:
+    x = _unit(5_000, d=384)
+    for kind in ("flat", "hnsw"):
+        VectorIndex.build(x, kind=kind).save(tmp_path / f"{kind}.faiss")
+    size_mb = (tmp_path / "flat.faiss").stat().st_size / 2**20
+    before = _anon_mb()
+    hnsw = VectorIndex.open(tmp_path / "hnsw.faiss")
+    assert _anon_mb() - before < 0.2 * size_mb and hnsw.kind == "hnsw"
+    flat = VectorIndex.open(tmp_path / "flat.faiss")
+    path = tmp_path / "flat.faiss"
+    with path.open("r+b") as handle:  # overwrite in place: a mapped index would see this
+        handle.write(bytes(path.stat().st_size))
+    assert flat.kind == "flat"
+    for index in (hnsw, flat):
+        assert index.search(x[:5], 1)[1][:, 0].tolist() == [0, 1, 2, 3, 4]
