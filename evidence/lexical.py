@@ -40,10 +40,13 @@ def _stemmer() -> Any:
 def analyze(text: str) -> list[str]:
     """Return the stemmed, stopword-free terms of `text`, in order (the words of
     `_word_stems`, without their offsets: this runs over every document at build time)."""
-    stop = _stopwords()
-    words = [w.lower() for w in _TOKEN.findall(text)]
-    words = [w for w in words if w not in stop and (len(w) > 1 or w.isdigit())]
+    words = [w for w in map(str.lower, _TOKEN.findall(text)) if _indexed(w)]
     return list(_stemmer().stemWords(words))
+
+
+def _indexed(word: str) -> bool:
+    """Whether a lowercased word is a term: not a stopword, not a single letter."""
+    return word not in _stopwords() and (len(word) > 1 or word.isdigit())
 
 
 def term_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
@@ -54,7 +57,7 @@ def term_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
 
 
 # Highlighting stems the same passages again and again (a study's best passages recur
-# across queries); caching them took 1.2 ms off each /api/search request.
+# across queries); caching them took /api/search from 3.8 to 3.1 ms per request.
 @lru_cache(maxsize=8192)
 def _cached_word_stems(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(_word_stems(text))
@@ -64,9 +67,8 @@ def _word_stems(text: str) -> list[tuple[int, int, str]]:
     """Every indexed word of `text` with its offsets and stem. Words are split before they
     are lowercased (lowercasing can change a word's length: "İ" becomes two characters),
     so analysis and highlighting see the same words."""
-    stop = _stopwords()
     words = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN.finditer(text)]
-    words = [w for w in words if w[2] not in stop and (len(w[2]) > 1 or w[2].isdigit())]
+    words = [w for w in words if _indexed(w[2])]
     stems = _stemmer().stemWords([w for _, _, w in words])
     return [(start, end, stem) for (start, end, _), stem in zip(words, stems, strict=True)]
 

@@ -91,20 +91,24 @@ class VectorIndex:
 
     def extended(self, vectors: np.ndarray) -> VectorIndex:
         """A copy of this index, in memory, with `vectors` appended as new rows."""
-        faiss = _faiss()
-        matrix = self.matrix()
-        if matrix is not None:
-            # clone_index would share a memory-mapped index's (read-only) vectors
-            copy = faiss.IndexFlatIP(self.dimension)
-            copy.add(matrix)
-        elif self.kind == "flat":
-            copy = faiss.IndexFlatIP(self.dimension)  # empty
-        else:
-            copy = faiss.deserialize_index(faiss.serialize_index(self._index))
-            copy.hnsw.efSearch = HNSW_EF_SEARCH
+        copy = self._in_memory()
         if len(vectors):
             copy.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return VectorIndex(copy)
+
+    def _in_memory(self) -> Any:
+        """A private in-memory copy of the FAISS index (clone_index would share a mapped
+        index's read-only storage, and appending to it aborts)."""
+        faiss = _faiss()
+        if self.kind == "flat":
+            copy = faiss.IndexFlatIP(self.dimension)
+            matrix = self.matrix()
+            if matrix is not None:
+                copy.add(matrix)
+            return copy
+        copy = faiss.deserialize_index(faiss.serialize_index(self._index))
+        copy.hnsw.efSearch = HNSW_EF_SEARCH
+        return copy
 
     def reconstruct_all(self) -> np.ndarray:
         """Every stored vector, in row order."""
@@ -141,12 +145,7 @@ class VectorIndex:
         scan of every vector per query ran twice as fast as from mapped page-cache pages
         (benchmarks/bench_search.py: warm query p50 8.4 against 18.6 ms)."""
         mapped = cls.load(path, mmap=True)
-        matrix = mapped.matrix()
-        if matrix is None:
-            return mapped
-        index = _faiss().IndexFlatIP(mapped.dimension)
-        index.add(matrix)
-        return cls(index)
+        return mapped if mapped.kind == "hnsw" else cls(mapped._in_memory())
 
     @classmethod
     def load(cls, path: Path, mmap: bool = False) -> VectorIndex:

@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,23 @@ from evidence.store import read_manifest
 from .conftest import DATA
 
 pytestmark = pytest.mark.model
+
+
+@contextmanager
+def _counting_encodes(library: Library) -> Iterator[list[int]]:
+    """Record the size of every batch of texts `library`'s model encodes."""
+    encoded: list[int] = []
+    inner = library.embedder.encode_passages
+
+    def counting(texts, progress=False):  # type: ignore[no-untyped-def]
+        encoded.append(len(texts))
+        return inner(texts, progress)
+
+    library.embedder.encode_passages = counting  # type: ignore[method-assign]
+    try:
+        yield encoded
+    finally:
+        del library.embedder.encode_passages
 
 
 def test_search_finds_the_study_and_the_passage_that_matched(tiny_library: Library) -> None:
@@ -78,15 +97,7 @@ def test_unknown_study_is_not_found(tiny_library: Library) -> None:
 
 
 def test_add_bibtex_embeds_only_new_passages(fresh_library: Library, tmp_path: Path) -> None:
-    encoded: list[int] = []
-    inner = fresh_library.embedder.encode_passages
-
-    def counting(texts, progress=False):  # type: ignore[no-untyped-def]
-        encoded.append(len(texts))
-        return inner(texts, progress)
-
-    fresh_library.embedder.encode_passages = counting  # type: ignore[method-assign]
-    try:
+    with _counting_encodes(fresh_library) as encoded:
         extra = tmp_path / "extra.bib"
         extra.write_text(
             "@article{new2024, title = {Resilience training for dispatchers}, "
@@ -94,8 +105,6 @@ def test_add_bibtex_embeds_only_new_passages(fresh_library: Library, tmp_path: P
             "Their stress fell over three months.}}\n"
         )
         report = fresh_library.add_bibtex(extra)
-    finally:
-        del fresh_library.embedder.encode_passages
     assert report.studies == 1 and report.problems == ()
     assert sum(encoded) == 3 + 1  # title + two sentences, and one study vector
     assert fresh_library.search("resilience course for dispatchers", k=1)[0].study.key == "new2024"
@@ -196,20 +205,10 @@ def test_index_from_another_keyword_analyzer_is_rebuilt_without_embedding(
     folder, manifest = read_manifest(fresh_library.index_dir)
     manifest["lexical"]["analyzer_version"] = 0
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    encoded: list[int] = []
-    inner = fresh_library.embedder.encode_passages
-
-    def counting(texts, progress=False):  # type: ignore[no-untyped-def]
-        encoded.append(len(texts))
-        return inner(texts, progress)
-
-    fresh_library.embedder.encode_passages = counting  # type: ignore[method-assign]
-    try:
+    with _counting_encodes(fresh_library) as encoded:
         rebuilt = Library.open_or_build(
             [DATA / "tiny.bib"], fresh_library.index_dir, embedder=fresh_library.embedder
         )
-    finally:
-        del fresh_library.embedder.encode_passages
     assert rebuilt.index_dir == fresh_library.index_dir
     assert read_manifest(fresh_library.index_dir)[0] != folder  # a new generation
     assert rebuilt.manifest["lexical"]["analyzer_version"] != 0
