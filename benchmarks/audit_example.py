@@ -40,8 +40,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from evidence import Library
-    from evidence.audit import audit_draft, render
-    from evidence.draft import parse_draft
+    from evidence.audit.auditor import audit_draft, render
+    from evidence.audit.draft import parse_draft
 
     library = Library.open_or_build([ROOT / "corpus"], index_dir=INDEX)
     report = dataclasses.replace(library.audit(DRAFT), source=str(DRAFT.relative_to(ROOT)))

@@ -100,7 +100,7 @@ def _ours(path: str) -> int:
 
 def _split(path: str) -> int:
     from evidence import load_bibtex
-    from evidence.passages import split_studies
+    from evidence.index.passages import split_studies
 
     studies, _ = load_bibtex(path)
     t0 = time.perf_counter()

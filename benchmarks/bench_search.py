@@ -39,7 +39,7 @@ def snapshot(lib, queries: list[str]) -> list[list[tuple[str, float]]]:  # type:
 
 def build_child(index_dir: str, corpus: str, backend: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
     from evidence import Library
-    from evidence.indexer import document_text
+    from evidence.index.build import document_text
 
     t0 = time.perf_counter()
     lib = Library.build([corpus], index_dir=index_dir, settings={"backend": backend})
@@ -61,7 +61,7 @@ def encode_child(texts: list[str], queue: mp.Queue) -> None:  # type: ignore[typ
     """sentence-transformers' own PyTorch encode, as a user would call it (default threads)."""
     from sentence_transformers import SentenceTransformer
 
-    from evidence.embed import resolve_model_path
+    from evidence.index.embed import resolve_model_path
 
     model = SentenceTransformer(resolve_model_path("all-MiniLM-L6-v2"), device="cpu")
     t0 = time.perf_counter()
@@ -86,8 +86,8 @@ def run_child(target, *args):  # type: ignore[no-untyped-def]
 
 
 def runs_for(lib, queries, mode: str) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    from evidence.fusion import fuse
-    from evidence.search import Filters
+    from evidence.search.fusion import fuse
+    from evidence.search.searcher import Filters
 
     searcher = lib._searcher
     prepared, _ = searcher.prepare([t for _, t in queries])
@@ -118,7 +118,7 @@ def _aggregated(searcher, query, how: str):  # type: ignore[no-untyped-def]
     """Passage scores per study as the mean of its best two, or the sum of its best three."""
     import numpy as np
 
-    from evidence.search import STUDY_CANDIDATES, _top
+    from evidence.search.searcher import STUDY_CANDIDATES, _top
 
     retriever = searcher.retrievers[2]
     scores = searcher.data.vectors.matrix() @ query.vector

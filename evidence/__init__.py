@@ -6,10 +6,9 @@ for hit in lib.search("peer support reduces PTSD symptoms in first responders"):
     print(hit.study.key, hit.passage.text)
 """
 
-from .audit import AuditReport, Finding
-from .bibtex import load_bibtex, parse_bibtex
+from .audit.auditor import AuditReport, Finding
+from .audit.draft import DraftError
 from .config import Settings
-from .draft import DraftError
 from .errors import (
     BibtexImportError,
     CitationError,
@@ -21,6 +20,7 @@ from .errors import (
     NotFoundError,
     QueryError,
 )
+from .ingest.parse import load_bibtex, parse_bibtex
 from .library import Library
 from .model import (
     Hit,
@@ -34,7 +34,7 @@ from .model import (
     Study,
     TalkingPoint,
 )
-from .search import Filters, Results
+from .search.searcher import Filters, Results
 from .version import __version__
 
 __all__ = [

@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 import click
 
-from .cite import STYLES
+from .cite.citer import STYLES
 from .errors import EvidenceError
-from .export import EXPORT_FORMATS
-from .jsonout import problem_to_dict
+from .export.files import EXPORT_FORMATS
+from .export.shapes import problem_to_dict
 from .model import DESIGNS, ENTRY_TYPES, POPULATIONS, ImportReport, Study
 from .version import __version__
 
@@ -68,7 +68,7 @@ def main() -> None:
 
 
 def _library(index_dir: Path | None, build_if_missing: bool = True):  # type: ignore[no-untyped-def]
-    from .indexer import terminal_progress
+    from .index.build import terminal_progress
     from .library import Library
 
     settings = {"index_dir": index_dir} if index_dir else None
@@ -95,7 +95,7 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, model: str | 
     previous index are reused, so an update embeds only what changed. The old index
     keeps serving until the new one is complete.
     """
-    from .indexer import terminal_progress
+    from .index.build import terminal_progress
     from .library import Library
 
     settings: dict[str, Any] = {}
@@ -127,8 +127,8 @@ def import_command(
     imported. Exit status is 0 when something was imported (even with warnings) and 1 when
     nothing could be read.
     """
-    from .bibtex import load_bibtex
-    from .passages import split_studies
+    from .index.passages import split_studies
+    from .ingest.parse import load_bibtex
 
     studies, report = load_bibtex(list(files))
     if strict and report.problems:
@@ -140,7 +140,7 @@ def import_command(
     if check:
         _print_report(report, len(studies), len(split_studies(studies)), as_json)
         return
-    from .indexer import terminal_progress
+    from .index.build import terminal_progress
 
     lib = _library(index_dir)
     report = lib.add_bibtex(list(files), progress=terminal_progress())
@@ -260,7 +260,7 @@ def search_command(
     Prints the best studies, each with its best matching passage and why it matched.
     The index is built on first use.
     """
-    from .jsonout import hit_to_dict
+    from .export.shapes import hit_to_dict
 
     lib = _library(index_dir)
     filters = _filters(year_from, year_to, design, population, entry_type, has_doi)
@@ -329,7 +329,7 @@ def _authors(study: Study) -> str:
 @friendly
 def show_command(key: str, index_dir: Path | None, as_json: bool) -> None:
     """Show one study in full: metadata, findings, passages."""
-    from .jsonout import study_to_json
+    from .export.shapes import study_to_json
 
     lib = _library(index_dir)
     study = lib.study(key)
@@ -395,8 +395,8 @@ def audit_command(draft: Path, fmt: str, index_dir: Path | None) -> None:
     """
     from dataclasses import replace
 
-    from .audit import render
-    from .draft import load_draft
+    from .audit.auditor import render
+    from .audit.draft import load_draft
 
     text, source = load_draft(draft)  # read first: an unreadable draft fails before any indexing
     report = replace(_library(index_dir).audit(text), source=source)
@@ -522,8 +522,8 @@ def proposal_command(
     Copy a bundled template (see --list; they are in evidence/templates/) to change its
     sections, queries and point budgets.
     """
-    from .proposal import TEMPLATES_DIR
-    from .proposal import list_templates as bundled
+    from .points.proposal import TEMPLATES_DIR
+    from .points.proposal import list_templates as bundled
 
     if list_templates or not template:
         for name in bundled():

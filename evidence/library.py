@@ -18,11 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from .audit import AuditReport
-from .bibtex import extend_bibtex, load_bibtex
-from .cite import STYLES, Citer, known_studies  # noqa: F401  (STYLES: for the web UI)
+from .audit.auditor import AuditReport
+from .cite.citer import STYLES, Citer, known_studies  # noqa: F401  (STYLES: for the web UI)
 from .config import Settings
-from .embed import Embedder
 from .errors import (
     BibtexImportError,
     EvidenceError,
@@ -30,12 +28,11 @@ from .errors import (
     IndexNotFoundError,
     NotFoundError,
 )
-from .export import EXPORT_FORMATS  # noqa: F401  (for the web UI)
-from .indexer import Progress, build_data, lexical_settings
-from .locking import index_lock
-from .model import Hit, ImportReport, Passage, Proposal, Reference, Study, TalkingPoint
-from .search import Filters, Results, Searcher
-from .store import (
+from .export.files import EXPORT_FORMATS  # noqa: F401  (for the web UI)
+from .index.build import Progress, build_data, lexical_settings
+from .index.embed import Embedder
+from .index.locking import index_lock
+from .index.store import (
     IMPORTS,
     IndexData,
     cannot_write,
@@ -45,6 +42,9 @@ from .store import (
     read_manifest,
     write_index,
 )
+from .ingest.parse import extend_bibtex, load_bibtex
+from .model import Hit, ImportReport, Passage, Proposal, Reference, Study, TalkingPoint
+from .search.searcher import Filters, Results, Searcher
 
 
 def bib_files(sources: Iterable[Path | str]) -> list[Path]:
@@ -209,8 +209,8 @@ class Library:
         uncited empirical claims come with the 3 best library passages. Raises DraftError
         when a file cannot be read.
         """
-        from .audit import audit_draft
-        from .draft import load_draft
+        from .audit.auditor import audit_draft
+        from .audit.draft import load_draft
 
         text, source = load_draft(text_or_path)
         return audit_draft(
@@ -249,7 +249,7 @@ class Library:
 
         Raises QueryError, NotFoundError (unknown passage id) or CitationError.
         """
-        from .talking_points import draft
+        from .points.talking_points import draft
 
         return draft(self, query, k, style, hits, passage_ids, filters)
 
@@ -265,7 +265,7 @@ class Library:
 
         Unknown keys are dropped (and logged). Raises NotFoundError when no key is known,
         CitationError for an unknown style."""
-        from .cite import in_text
+        from .cite.citer import in_text
 
         studies = known_studies(self._by_key, keys)
         if not studies:
@@ -288,7 +288,7 @@ class Library:
 
         Raises ExportError (unknown format, nothing to export, unwritable path).
         """
-        from .export import export
+        from .export.files import export
 
         return export(self, items, format, path, style, title, citekeys=citekeys)
 
@@ -297,7 +297,7 @@ class Library:
         .toml path): talking points per section and one reference list.
 
         Raises TemplateError (an ExportError) for a missing or invalid template."""
-        from .proposal import build_proposal
+        from .points.proposal import build_proposal
 
         return build_proposal(self, template, style)
 

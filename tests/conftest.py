@@ -30,7 +30,7 @@ def tiny_corpus() -> Path:
 @pytest.fixture(scope="session")
 def embedder():  # type: ignore[no-untyped-def]
     """The real default model, loaded once per test session (lazily, on first encode)."""
-    from evidence.embed import Embedder
+    from evidence.index.embed import Embedder
 
     return Embedder()
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from evidence.audit import KINDS, AuditReport, audit_draft, render
-from evidence.bibtex import load_bibtex
+from evidence.audit.auditor import KINDS, AuditReport, audit_draft, render
 from evidence.cli import main
+from evidence.ingest.parse import load_bibtex
 from evidence.model import Study
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from evidence import CitationError, parse_bibtex
-from evidence.bibtex import load_bibtex
-from evidence.cite import STYLES, Citer, CiteRequest, in_text, known_studies, to_csl
+from evidence.cite.citer import STYLES, Citer, CiteRequest, in_text, known_studies, to_csl
+from evidence.ingest.parse import load_bibtex
 from evidence.model import Study
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -321,14 +321,14 @@ def test_a_repeated_document_comes_from_the_cache(
     def no_pandoc(*args: object) -> None:
         raise AssertionError("pandoc ran again")
 
-    monkeypatch.setattr("evidence.cite._pandoc", no_pandoc)
+    monkeypatch.setattr("evidence.cite.citer._pandoc", no_pandoc)
     assert citer.format(works, [CiteRequest(("citeorg2021",))], "harvard") is first
 
 
 def test_unknown_keys_are_dropped_and_reported(
     studies: dict[str, Study], caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="evidence.cite"):
+    with caplog.at_level(logging.WARNING, logger="evidence.cite.citer"):
         kept = known_studies(studies, ["nosuchkey2020", "citeorg2021", "citeorg2021"])
     assert [s.key for s in kept] == ["citeorg2021"]
     assert "nosuchkey2020" in caplog.text

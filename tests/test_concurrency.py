@@ -116,7 +116,7 @@ from contextlib import contextmanager
 from pathlib import Path
 import evidence.library as library_module
 from evidence import Library
-from evidence.embed import Embedder
+from evidence.index.embed import Embedder
 
 index_dir, go, files = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
 embedder = Embedder()

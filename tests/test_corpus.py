@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence.bibtex import load_bibtex
+from evidence.ingest.parse import load_bibtex
 from evidence.model import DESIGNS, POPULATIONS, Study
 from tests.conftest import shared_path
 

@@ -30,7 +30,7 @@ import pytest
 
 from evidence import Library
 from evidence.errors import IndexFormatError
-from evidence.store import current_generation
+from evidence.index.store import current_generation
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "tiny.bib"
@@ -55,9 +55,9 @@ SCORE_TOLERANCE = 1e-2
 CHILD = """
 import sys
 from pathlib import Path
-import evidence.store as store
+import evidence.index.store as store
 from evidence import Library
-from evidence.embed import Embedder
+from evidence.index.embed import Embedder
 
 index_dir, sources = Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]]
 embedder = Embedder()
@@ -354,9 +354,9 @@ def _faiss_full_disk(*args: Any, **kwargs: Any) -> None:
 @pytest.mark.parametrize(
     ("target", "failure"),
     [
-        pytest.param("evidence.store._write_rows", _full_disk, id="jsonl"),
-        pytest.param("evidence.vectors.VectorIndex.save", _faiss_full_disk, id="faiss"),
-        pytest.param("evidence.store._publish", _full_disk, id="pointer"),
+        pytest.param("evidence.index.store._write_rows", _full_disk, id="jsonl"),
+        pytest.param("evidence.index.vectors.VectorIndex.save", _faiss_full_disk, id="faiss"),
+        pytest.param("evidence.index.store._publish", _full_disk, id="pointer"),
         pytest.param("shutil.copyfile", _full_disk, id="import-copy"),
     ],
 )
@@ -393,7 +393,7 @@ def test_an_unexpected_error_while_writing_is_not_disguised(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Only write failures become 'cannot write'; a bug keeps its own exception."""
-    from evidence import store
+    from evidence.index import store
 
     def bug(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("an internal bug")
@@ -411,7 +411,7 @@ def test_a_failure_after_the_switch_is_not_reported_as_a_failed_write(
 ) -> None:
     """Once CURRENT names the new generation it is live: an error after that (the folder's
     fsync) must not make the caller undo an import the index already holds."""
-    from evidence import store
+    from evidence.index import store
 
     index_dir, _ = built
     library = Library.open(index_dir, embedder=embedder)

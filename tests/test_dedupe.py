@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from evidence.bibtex import parse_bibtex
-from evidence.dedupe import merge_duplicates, title_fingerprint
+from evidence.ingest.dedupe import merge_duplicates, title_fingerprint
+from evidence.ingest.parse import parse_bibtex
 from evidence.model import Person, Study
 
 SMITH = (Person("Smith", "Jane"),)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence.digests import file_sha256
+from evidence.index.digests import file_sha256
 
 
 def sha256(data: bytes) -> str:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.draft import (
+from evidence.audit.draft import (
     DraftError,
     find_citations,
     load_draft,

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from evidence.config import DEFAULT_MODEL
-from evidence.embed import BACKENDS, Embedder, resolve_model_path
 from evidence.errors import ModelLoadError
-from evidence.model_export import default_cache_dir, exportable, exported_model, source_hash
+from evidence.index.embed import BACKENDS, Embedder, resolve_model_path
+from evidence.index.onnx_export import default_cache_dir, exportable, exported_model, source_hash
 
 pytestmark = pytest.mark.model
 

@@ -12,9 +12,9 @@ import pytest
 import rispy
 
 from evidence import ExportError, Library, parse_bibtex
-from evidence.bibtex import load_bibtex
-from evidence.cite import to_csl
-from evidence.export import EXPORT_FORMATS, to_bibtex, to_ris
+from evidence.cite.citer import to_csl
+from evidence.export.files import EXPORT_FORMATS, to_bibtex, to_ris
+from evidence.ingest.parse import load_bibtex
 from evidence.model import Person, Study, TalkingPoint
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from evidence.fusion import fuse, fuse_arrays
+from evidence.search.fusion import fuse, fuse_arrays
 
 
 def lists() -> list[tuple[np.ndarray, np.ndarray]]:

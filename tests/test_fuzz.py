@@ -33,12 +33,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence.audit import audit_draft, render
-from evidence.bibtex import load_bibtex, parse_bibtex
-from evidence.draft import DraftError, parse_draft, read_draft
+from evidence.audit.auditor import audit_draft, render
+from evidence.audit.draft import DraftError, parse_draft, read_draft
 from evidence.errors import BibtexImportError
+from evidence.ingest.parse import load_bibtex, parse_bibtex
 from evidence.model import ImportReport, Study
-from evidence.textio import decode_bytes
+from evidence.text.decode import decode_bytes
 from tests.conftest import SHARED
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -1,6 +1,6 @@
 import pytest
 
-from evidence.latex import decode_latex, sentence_case
+from evidence.ingest.latex import decode_latex, sentence_case
 
 
 @pytest.mark.parametrize(

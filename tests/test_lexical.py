@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evidence.lexical import LexicalIndex, analyze, term_spans
+from evidence.index.lexical import LexicalIndex, analyze, term_spans
 
 
 def test_analyze_lowercases_and_drops_stopwords_in_order() -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from evidence import IndexFormatError, IndexNotFoundError, Library, NotFoundError, QueryError
-from evidence.store import read_manifest
+from evidence.index.store import read_manifest
 
 from .conftest import DATA
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from evidence.errors import EvidenceError, LockTimeoutError
-from evidence.locking import index_lock
+from evidence.index.locking import index_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,7 +85,7 @@ def test_a_waiting_holder_gets_the_lock_only_after_the_first_releases(tmp_path: 
 HOLDER = """
 import sys
 from pathlib import Path
-from evidence.locking import index_lock
+from evidence.index.locking import index_lock
 
 with index_lock(Path(sys.argv[1]), timeout=5):
     print("held", flush=True)

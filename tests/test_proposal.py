@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from evidence import Library
-from evidence.proposal import TemplateError, list_templates, load_template
+from evidence.points.proposal import TemplateError, list_templates, load_template
 
 TINY_TEMPLATE = """
 title = "Test proposal"

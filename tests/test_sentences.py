@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from evidence.sentences import split_sentences
+from evidence.text.sentences import split_sentences
 
 
 def sentences(text: str) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evidence.store import _copy_lines
+from evidence.index.store import _copy_lines
 
 LINES = st.lists(st.binary(max_size=3000).map(lambda b: b.replace(b"\n", b"") + b"\n"))
 

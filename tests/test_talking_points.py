@@ -9,7 +9,7 @@ import pytest
 
 from evidence import Library, NotFoundError, QueryError
 from evidence.model import Passage, Study, TalkingPoint
-from evidence.talking_points import (
+from evidence.points.talking_points import (
     MAX_QUOTE_CHARS,
     Candidate,
     caveat,

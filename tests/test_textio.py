@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from evidence.errors import BibtexImportError
-from evidence.textio import decode_bytes, read_text
+from evidence.text.decode import decode_bytes, read_text
 
 ENTRY = "@article{k,\n  title = {Caf\u00e9 25\u00b0 C},\n}\n"
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evidence.vectors import VectorIndex
+from evidence.index.vectors import VectorIndex
 
 
 def _unit(n: int, d: int = 32, seed: int = 0) -> np.ndarray:
@@ -56,7 +56,7 @@ def test_large_k_on_hnsw_returns_k_rows() -> None:
 
 
 def test_hnsw_build_reports_progress_and_keeps_every_row(monkeypatch: pytest.MonkeyPatch) -> None:
-    import evidence.vectors as vectors
+    import evidence.index.vectors as vectors
 
     monkeypatch.setattr(vectors, "HNSW_ADD_CHUNK", 100)
     x = _unit(250)

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.utils import secure_filename
 
 from evidence import AuditReport, Library
-from evidence.draft import DRAFT_SUFFIXES, DraftError
+from evidence.audit.draft import DRAFT_SUFFIXES, DraftError
 from evidence.errors import QueryError
 
 from .errors import UnsupportedType, envelope, human_size

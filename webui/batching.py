@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from evidence import Library
 from evidence.errors import QueryError
-from evidence.search import Filters, Results
+from evidence.search.searcher import Filters, Results
 
 MAX_BATCH = 16
 # Batches run at once. One: the other core parses requests and writes JSON meanwhile.

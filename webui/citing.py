@@ -12,9 +12,9 @@ from typing import Any
 from flask import request
 
 from evidence import Library
-from evidence.cite import STYLES
+from evidence.cite.citer import STYLES
 from evidence.errors import CitationError
-from evidence.export import EXPORT_FORMATS
+from evidence.export.files import EXPORT_FORMATS
 
 from .params import choice
 

@@ -13,7 +13,7 @@ from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from evidence.draft import DraftError
+from evidence.audit.draft import DraftError
 from evidence.errors import (
     BibtexImportError,
     CitationError,

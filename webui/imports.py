@@ -16,7 +16,7 @@ from werkzeug.utils import secure_filename
 
 from evidence import ImportReport, Library
 from evidence.errors import BibtexImportError, QueryError
-from evidence.jsonout import problem_to_dict
+from evidence.export.shapes import problem_to_dict
 from evidence.model import Study
 
 from .errors import UnsupportedType, envelope, human_size

@@ -1,6 +1,6 @@
 """Request parameters → validated values. Bad values raise QueryError (HTTP 400).
 
-The filter values themselves are validated by `evidence.search.Filters.parse`, so the web
+The filter values themselves are validated by `evidence.search.searcher.Filters.parse`, so the web
 UI and the library agree on what a design or a year is.
 """
 
@@ -14,7 +14,7 @@ from flask import request
 from werkzeug.datastructures import MultiDict
 
 from evidence.errors import QueryError
-from evidence.search import Filters
+from evidence.search.searcher import Filters
 
 from .errors import TooLarge, UnsupportedType
 

@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from evidence import Library
 from evidence.model import Proposal
-from evidence.proposal import list_templates
+from evidence.points.proposal import list_templates
 
 from .citing import FORMAT_LABELS, chosen_style, export_formats, styles
 from .errors import envelope

@@ -9,9 +9,9 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 
 from evidence.errors import QueryError
-from evidence.jsonout import hit_to_dict
+from evidence.export.shapes import hit_to_dict
 from evidence.model import DESIGNS, POPULATIONS
-from evidence.search import Results
+from evidence.search.searcher import Results
 
 from .batching import SearchBatcher
 from .citing import chosen_style, references_by_key, styles

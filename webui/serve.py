@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from evidence import Library, Settings
-from evidence.indexer import terminal_progress
+from evidence.index.build import terminal_progress
 
 from . import create_app
 from .security import check_serving, is_loopback

@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app
 
 from evidence import Library, Settings
-from evidence.indexer import terminal_progress
+from evidence.index.build import terminal_progress
 
 EXTENSION = "evidence"
 

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from evidence import Library
 from evidence.errors import CitationError, ExportError
-from evidence.jsonout import study_to_json
+from evidence.export.shapes import study_to_json
 from evidence.model import Passage, Study
 
 from .citing import styles

@@ -12,7 +12,7 @@ import pytest
 
 from evidence import Library
 from evidence.errors import QueryError
-from evidence.search import Filters, Results
+from evidence.search.searcher import Filters, Results
 from webui.batching import SearchBatcher
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from evidence.proposal import list_templates
+from evidence.points.proposal import list_templates
 
 pytestmark = pytest.mark.model
 

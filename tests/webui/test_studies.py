@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from evidence.cite import STYLES
+from evidence.cite.citer import STYLES
 
 pytestmark = pytest.mark.model
 

@@ -1,0 +1,1 @@
+"""audit: (docstring to come)."""

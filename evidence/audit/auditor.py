@@ -1,0 +1,92 @@
+"""Citation audit of a draft: its citations against its reference list and the library.
+
+`audit_draft` runs the checks in order: the reference list against the library
+(`reference_checks`), each in-text citation against the reference list
+(`citation_checks`), then the fit of cited studies and uncited claims (`claims`). The
+findings and the report, and their vocabulary, are in `audit_report`. Nothing here edits
+the draft or inserts a citation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..model import Study
+from .citation_checks import check_citation
+from .claims import Suggest, check_claims, check_fit, draft_topic, sentence_spans
+from .draft import parse_draft
+from .reference_checks import TITLE_MATCH, LibraryIndex, check_reference
+from .report import (
+    KINDS,
+    SEVERITY_ORDER,
+    AuditReport,
+    AuditState,
+    CitationCheck,
+    Finding,
+    ReferenceCheck,
+    Suggestion,
+    in_text,
+    render,
+)
+
+__all__ = [
+    "KINDS",
+    "SEVERITY_ORDER",
+    "TITLE_MATCH",
+    "AuditReport",
+    "CitationCheck",
+    "Finding",
+    "ReferenceCheck",
+    "Suggest",
+    "Suggestion",
+    "audit_draft",
+    "draft_topic",
+    "in_text",
+    "render",
+    "sentence_spans",
+]
+
+
+def audit_draft(text: str, studies: Sequence[Study], suggest: Suggest | None = None,
+                source: str = "") -> AuditReport:  # fmt: skip
+    """Return the audit of `text` against its own reference list and `studies`.
+
+    `suggest` maps claim sentences to library hits (``Library.batch_search``); without it,
+    uncited claims are reported with no suggestions. Never raises on odd text.
+    """
+    draft = parse_draft(text)
+    state = AuditState(draft, newlines=[m.start() for m in re.finditer("\n", text)])
+    lookup = LibraryIndex(studies)
+    for reference in draft.references:
+        check_reference(state, lookup, reference)
+    checks = [check_citation(state, lookup, c) for c in draft.citations]
+    if draft.citations and not draft.has_reference_list:
+        first = draft.citations[0]
+        state.add(
+            "no-reference-list",
+            first.start,
+            first.end,
+            "The draft cites works but has no reference list after them.",
+            "Add a 'References' heading at the end, with one entry per cited work.",
+        )
+    for reference in draft.references:
+        if reference.index not in state.cited:
+            state.add(
+                "reference-uncited",
+                reference.start,
+                reference.end,
+                f"Reference {reference.index} ({reference.label()}) is never cited in the text.",
+                "Cite it where it supports a claim, or remove it.",
+            )
+    sentences = sentence_spans(text, draft.body_end)
+    topic = draft_topic(text[: draft.body_end])
+    check_fit(state, checks, sentences, topic)
+    check_claims(state, sentences, suggest)
+    findings = sorted(state.findings, key=lambda f: (f.start, SEVERITY_ORDER[f.severity], f.kind))
+    references = tuple(
+        ReferenceCheck(r, state.ref_study[r.index].key if r.index in state.ref_study else "",
+                       state.found_by.get(r.index, ""), r.index in state.cited)
+        for r in draft.references
+    )  # fmt: skip
+    return AuditReport(text, tuple(findings), tuple(checks), references, topic, source)

@@ -1,0 +1,1 @@
+"""index: (docstring to come)."""

@@ -1,0 +1,1 @@
+"""points: (docstring to come)."""

@@ -1,0 +1,1 @@
+"""text: (docstring to come)."""
