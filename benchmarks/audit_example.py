@@ -41,7 +41,7 @@ def main() -> None:
 
     from evidence import Library
     from evidence.audit.auditor import audit_draft, render
-    from evidence.audit.draft import parse_draft
+    from evidence.audit.reading import parse_draft
 
     library = Library.open_or_build([ROOT / "corpus"], index_dir=INDEX)
     report = dataclasses.replace(library.audit(DRAFT), source=str(DRAFT.relative_to(ROOT)))

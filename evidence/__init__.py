@@ -7,11 +7,11 @@ for hit in lib.search("peer support reduces PTSD symptoms in first responders"):
 """
 
 from .audit.auditor import AuditReport, Finding
-from .audit.draft import DraftError
 from .config import Settings
 from .errors import (
     BibtexImportError,
     CitationError,
+    DraftError,
     EvidenceError,
     ExportError,
     IndexFormatError,

@@ -396,7 +396,7 @@ def audit_command(draft: Path, fmt: str, index_dir: Path | None) -> None:
     from dataclasses import replace
 
     from .audit.auditor import render
-    from .audit.draft import load_draft
+    from .audit.reading import load_draft
 
     text, source = load_draft(draft)  # read first: an unreadable draft fails before any indexing
     report = replace(_library(index_dir).audit(text), source=source)

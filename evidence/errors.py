@@ -43,15 +43,17 @@ class ExportError(EvidenceError):
     """An export could not be written (unknown format, unwritable path)."""
 
 
+class TemplateError(ExportError):
+    """A proposal template is missing or invalid."""
+
+
+class DraftError(EvidenceError):
+    """A draft could not be read (missing, unreadable, not text or DOCX)."""
+
+
 class LockTimeoutError(EvidenceError):
     """Another process holds the index lock for too long."""
 
 
-class InternalError(EvidenceError):
-    """A bug in this package, not a problem with your input: please report it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(
-            f"{message} (this is a bug in evidence, not in your input; please report it "
-            "with the command you ran)"
-        )
+class SettingsError(EvidenceError, ValueError):
+    """A setting (argument or ``EVIDENCE_*`` variable) has an unusable value."""

@@ -83,7 +83,7 @@ class Library:
     ) -> Library:
         """Open a built index. Raises IndexNotFoundError or IndexFormatError (with what to run)."""
         settings = Settings.resolve(settings, index_dir=index_dir)
-        embedder = embedder or _embedder(settings)
+        embedder = embedder or Embedder.from_settings(settings)
         data = _read_live(settings.index_dir, embedder)
         return cls(data, _built_corpus(settings, data.manifest), embedder)
 
@@ -104,7 +104,7 @@ class Library:
         settings = Settings.resolve(settings, index_dir=index_dir)
         if sources is not None:
             settings = Settings.resolve(settings, corpus=tuple(Path(s) for s in sources))
-        embedder = embedder or _embedder(settings)
+        embedder = embedder or Embedder.from_settings(settings)
         with index_lock(settings.index_dir):
             data, report = _rebuild(settings, embedder, progress)
         library = cls(data, settings, embedder)
@@ -124,7 +124,7 @@ class Library:
         settings = Settings.resolve(settings, index_dir=index_dir)
         if sources is not None:
             settings = Settings.resolve(settings, corpus=tuple(Path(s) for s in sources))
-        embedder = embedder or _embedder(settings)
+        embedder = embedder or Embedder.from_settings(settings)
         try:
             _, manifest = read_manifest(settings.index_dir)
         except IndexNotFoundError:
@@ -201,18 +201,18 @@ class Library:
         self.study(key)
         return self._searcher.related(key, k)
 
-    def audit(self, text_or_path: str | Path) -> AuditReport:
+    def audit(self, draft: str | Path | bytes, name: str = "") -> AuditReport:
         """Audit a draft's citations against its reference list and this library.
 
-        `text_or_path` is the draft's text (a str, never read as a file name) or the `Path`
-        of a .txt/.md/.docx file. Returns every finding with its offsets in the text;
-        uncited empirical claims come with the 3 best library passages. Raises DraftError
-        when a file cannot be read.
+        `draft` is the draft's text (a str, never read as a file name), the `Path` of a
+        .txt/.md/.docx file, or such a file's bytes (`name` labels them in messages). Returns
+        every finding with its offsets in the text; uncited empirical claims come with the 3
+        best library passages. Raises DraftError when a file cannot be read.
         """
         from .audit.auditor import audit_draft
-        from .audit.draft import load_draft
+        from .audit.reading import load_draft
 
-        text, source = load_draft(text_or_path)
+        text, source = load_draft(draft, name)
         return audit_draft(
             text, self.studies, lambda claims: self.batch_search(claims, k=3), source
         )
@@ -364,17 +364,6 @@ class Library:
         self._by_key = {s.key: s for s in data.studies}
         self._searcher = searcher  # one assignment: readers see the old or the new, never a mix
         self._generation = data.path.name
-
-
-def _embedder(settings: Settings) -> Embedder:
-    return Embedder(
-        settings.model,
-        device=settings.device,
-        batch_size=settings.batch_size,
-        index_threads=settings.index_threads,
-        query_threads=settings.query_threads,
-        backend=settings.backend,
-    )
 
 
 def _read_live(index_dir: Path, embedder: Embedder) -> IndexData:

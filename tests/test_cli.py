@@ -86,3 +86,17 @@ def test_index_search_show_and_import_on_a_private_library(tmp_path: Path, monke
     assert imported.exit_code == 0, imported.output
     assert "now holds 5 studies" in imported.output
     assert runner.invoke(main, ["show", "cli2024", "--index", index]).exit_code == 0
+
+
+def test_a_bad_setting_is_a_one_line_error_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("EVIDENCE_BATCH_SIZE", "abc")
+    result = CliRunner().invoke(main, ["show", "carleton2020mental"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and result.exception is not None
+    assert isinstance(result.exception, SystemExit)
+    assert result.output.strip() == (
+        "Error: setting batch_size must be a whole number, not 'abc' "
+        "(EVIDENCE_BATCH_SIZE=abc); set EVIDENCE_BATCH_SIZE to a whole number or unset it."
+    )

@@ -9,16 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.audit.draft import (
-    DraftError,
-    find_citations,
-    load_draft,
-    name_key,
-    parse_draft,
-    parse_reference,
-    read_draft,
-    split_references,
-)
+from evidence.audit.citations import find_citations
+from evidence.audit.draft import name_key
+from evidence.audit.reading import load_draft, parse_draft, read_draft
+from evidence.audit.references import parse_reference, split_references
+from evidence.errors import DraftError
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -290,3 +285,19 @@ def test_parsing_is_fast_on_adversarial_text(text: str) -> None:
     parse_draft(text)
     # A generous bound: catastrophic backtracking would take minutes, not seconds.
     assert time.process_time() - started < 10
+
+
+def test_load_draft_gives_lf_text_for_crlf_and_cr_text_bytes_and_files(tmp_path: Path) -> None:
+    crlf = "Body (Smith, 2020).\r\n\r\nReferences\r\n\r\nSmith, J. (2020). A title. J, 1, 1.\r\n"
+    expected = crlf.replace("\r\n", "\n")
+    path = tmp_path / "draft.txt"
+    path.write_bytes(crlf.replace("\r\n", "\r").encode("utf-16"))
+    assert load_draft(crlf) == (expected, "")
+    assert load_draft(crlf.encode("cp1252"), "upload.txt") == (expected, "upload.txt")
+    assert load_draft(path) == (expected, str(path))
+
+
+def test_windows_line_endings_do_not_hide_the_reference_list() -> None:
+    text = (DATA / "audit-clean.md").read_text(encoding="utf-8")
+    draft, _ = load_draft(text.replace("\n", "\r\n"))
+    assert parse_draft(draft) == parse_draft(text)

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evidence.config import DEFAULT_MODEL
+from evidence.config import DEFAULT_MODEL, Settings
 from evidence.errors import ModelLoadError
 from evidence.index.embed import BACKENDS, Embedder, resolve_model_path
-from evidence.index.onnx_export import default_cache_dir, exportable, exported_model, source_hash
+from evidence.index.onnx_export import exportable, exported_model, source_hash
 
 pytestmark = pytest.mark.model
 
@@ -103,12 +103,12 @@ def test_cache_dir_comes_from_evidence_cache_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "cache"))
-    assert default_cache_dir() == tmp_path / "cache"
+    assert Settings.resolve().cache_dir == tmp_path / "cache"
     assert Embedder().cache_dir == tmp_path / "cache"
     assert Embedder(cache_dir=tmp_path / "explicit").cache_dir == tmp_path / "explicit"
     monkeypatch.delenv("EVIDENCE_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert default_cache_dir() == tmp_path / "xdg" / "evidence"
+    assert Settings.resolve().cache_dir == tmp_path / "xdg" / "evidence"
 
 
 def test_the_default_model_folder_is_exportable() -> None:

@@ -34,8 +34,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evidence.audit.auditor import audit_draft, render
-from evidence.audit.draft import DraftError, parse_draft, read_draft
-from evidence.errors import BibtexImportError
+from evidence.audit.reading import parse_draft, read_draft
+from evidence.errors import BibtexImportError, DraftError
 from evidence.ingest.parse import load_bibtex, parse_bibtex
 from evidence.model import ImportReport, Study
 from evidence.text.decode import decode_bytes

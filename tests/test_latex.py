@@ -1,6 +1,7 @@
 import pytest
 
-from evidence.ingest.latex import decode_latex, sentence_case
+from evidence.ingest.latex import decode_latex
+from evidence.ingest.titles import sentence_case
 
 
 @pytest.mark.parametrize(

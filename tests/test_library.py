@@ -213,3 +213,13 @@ def test_index_from_another_keyword_analyzer_is_rebuilt_without_embedding(
     assert read_manifest(fresh_library.index_dir)[0] != folder  # a new generation
     assert rebuilt.manifest["lexical"]["analyzer_version"] != 0
     assert sum(encoded) == 0
+
+
+def test_audit_of_text_with_windows_line_endings_finds_the_reference_list(
+    tiny_library: Library,
+) -> None:
+    text = "Peer support helps (Smith, 2020).\n\nReferences\n\nSmith, J. (2020). Title. J, 1, 2.\n"
+    unix = tiny_library.audit(text)
+    windows = tiny_library.audit(text.replace("\n", "\r\n"))
+    assert "no-reference-list" not in {f.kind for f in windows.findings}
+    assert [f.kind for f in windows.findings] == [f.kind for f in unix.findings]

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from evidence import Library
-from evidence.points.proposal import TemplateError, list_templates, load_template
+from evidence.errors import TemplateError
+from evidence.points.proposal import list_templates, load_template
 
 TINY_TEMPLATE = """
 title = "Test proposal"

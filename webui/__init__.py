@@ -10,7 +10,6 @@ Serve it with `evidence serve` (waitress), never Flask's development server.
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 from flask import Flask, abort, current_app, request
 from flask.wrappers import Response
 
-from evidence import Library
+from evidence import Library, Settings
 
 from . import audit, basket, errors, exporting, imports, meta, proposal, search, studies
 from .present import author_line, segments
@@ -113,7 +112,7 @@ def _secret_key() -> str:
     server restart empties it. Set EVIDENCE_SECRET_KEY to keep baskets across restarts
     (a key kept in a file would sit in the working tree, where it could be committed).
     """
-    return os.environ.get("EVIDENCE_SECRET_KEY") or secrets.token_hex(32)
+    return Settings.resolve().secret_key or secrets.token_hex(32)
 
 
 def _security_headers(response: Response) -> Response:

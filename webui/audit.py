@@ -3,7 +3,6 @@ about, and a suggested fix. JSON twin: `POST /api/audit`."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,8 @@ from flask.typing import ResponseReturnValue
 from werkzeug.utils import secure_filename
 
 from evidence import AuditReport, Library
-from evidence.audit.draft import DRAFT_SUFFIXES, DraftError
-from evidence.errors import QueryError
+from evidence.audit.reading import DRAFT_SUFFIXES
+from evidence.errors import DraftError, QueryError
 
 from .errors import UnsupportedType, envelope, human_size
 from .state import get_library
@@ -27,12 +26,7 @@ def audit_text(library: Library, text: str) -> AuditReport:
     """Audit pasted text. Raises QueryError when it is empty."""
     if not text.strip():
         raise QueryError("the draft is empty; paste its text or upload a file.")
-    # Browsers send a textarea's lines ending in CRLF; the audit expects "\n" (with CRLF it
-    # did not see the reference list at all).
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # Library.audit reads a one-line str that names an existing file as that file; text
-    # from the web must never be taken for a path on the server, so it gets a newline.
-    return library.audit(text if "\n" in text else text + "\n")
+    return library.audit(text)
 
 
 def audit_upload(library: Library, name: str, data: bytes) -> AuditReport:
@@ -40,14 +34,7 @@ def audit_upload(library: Library, name: str, data: bytes) -> AuditReport:
     safe = secure_filename(Path(name).name) or "draft.txt"
     if not safe.lower().endswith(DRAFT_SUFFIXES):
         raise UnsupportedType(f"{name!r} is not a draft; upload .txt, .md or .docx.")
-    with tempfile.TemporaryDirectory(prefix="evidence-draft-") as folder:
-        path = Path(folder) / safe
-        path.write_bytes(data)
-        try:
-            report = library.audit(path)
-        except DraftError as exc:
-            raise DraftError(str(exc).replace(str(path), safe)) from None
-    return report
+    return library.audit(data, name=safe)
 
 
 def from_request(library: Library) -> AuditReport:

@@ -13,10 +13,10 @@ from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from evidence.audit.draft import DraftError
 from evidence.errors import (
     BibtexImportError,
     CitationError,
+    DraftError,
     EvidenceError,
     ExportError,
     IndexFormatError,

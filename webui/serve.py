@@ -6,22 +6,19 @@ once; Flask's development server is never used.
 
 from __future__ import annotations
 
+import errno
 import logging
-import os
+import socket
 import sys
 import time
 from pathlib import Path
 
-from evidence import Library, Settings
+from evidence import EvidenceError, Library, Settings
 from evidence.index.build import terminal_progress
 
 from . import create_app
 from .security import check_serving, is_loopback
 
-# Request threads. Concurrent searches are encoded together (webui.batching), so a thread
-# mostly waits for its batch: 8 threads let 8 concurrent clients share batches (mean batch
-# 4.0, 8.2 ms of server CPU per search) where 4 threads gave batches of 2.2 and 10.6 ms.
-THREADS = 8
 LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
@@ -36,16 +33,18 @@ def serve(
 
     Unset arguments come from EVIDENCE_HOST, EVIDENCE_PORT, EVIDENCE_INDEX and
     EVIDENCE_CORPUS, then the defaults (127.0.0.1:5000, index/, corpus/); `threads` from
-    EVIDENCE_SERVER_THREADS, then `THREADS`. Imports need EVIDENCE_TOKEN when it is set.
-    Raises UnsafeServer for an address beyond loopback without EVIDENCE_TOKEN, and what
-    `Library.open_or_build` raises (the CLI prints either as ``Error: ...``).
+    EVIDENCE_SERVER_THREADS, then 8. Imports need EVIDENCE_TOKEN when it is set.
+    Raises UnsafeServer for an address beyond loopback without EVIDENCE_TOKEN, ServeError
+    when the port is in use, and what `Library.open_or_build` raises (the CLI prints each
+    as ``Error: ...``).
     """
     import waitress
 
     given = {"host": host, "port": port, "index_dir": index_dir, "corpus": corpus}
     settings = Settings.resolve({k: v for k, v in given.items() if v is not None})
-    token = os.environ.get("EVIDENCE_TOKEN") or None
+    token = settings.token or None
     check_serving(settings.host, token)  # before the slow part: the library is not opened
+    check_port(settings.host, settings.port)
     library = open_library(settings)
     app = create_app(
         {"INDEX_DIR": settings.index_dir, "CORPUS": settings.corpus, "TOKEN": token},
@@ -56,13 +55,60 @@ def serve(
         # Another site's page must not reach this server through a DNS name that points
         # at 127.0.0.1 (DNS rebinding): only loopback Host headers are answered.
         app.config["TRUSTED_HOSTS"] = LOOPBACK_NAMES
-    shown = f"[{settings.host}]" if ":" in settings.host else settings.host
-    print(f"Serving on http://{shown}:{settings.port}/  (Ctrl+C to stop)", file=sys.stderr)
-    threads = threads or int(os.environ.get("EVIDENCE_SERVER_THREADS") or THREADS)
+    threads = threads or settings.server_threads
     # waitress warns "Task queue depth is 1" whenever a request waits a few ms for a free
     # thread; with batched searches that is normal under load and would flood the terminal.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    waitress.serve(app, host=settings.host, port=settings.port, threads=threads, ident="evidence")
+    try:
+        server = waitress.create_server(
+            app, host=settings.host, port=settings.port, threads=threads, ident="evidence"
+        )
+    except OSError as exc:  # the port was taken while the library opened
+        raise port_error(settings.host, settings.port, exc) from None
+    shown = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(f"Serving on http://{shown}:{settings.port}/  (Ctrl+C to stop)", file=sys.stderr)
+    server.run()
+
+
+class ServeError(EvidenceError):
+    """The server cannot listen: its port is in use or its address is not this machine's."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise ServeError now if `host`:`port` cannot be listened on (before the slow start)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise ServeError(
+            f"cannot listen on {host}: {exc.strerror}. Use --host 127.0.0.1 (this machine) or "
+            "an address of this machine."
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise port_error(host, port, exc) from None
+
+
+def port_error(host: str, port: int, exc: OSError) -> ServeError:
+    """The one-line error for a port or address that cannot be listened on."""
+    if exc.errno == errno.EADDRINUSE:
+        return ServeError(
+            f"port {port} on {host} is already in use (another `evidence serve`?). Stop it, or "
+            f"pick another port: EVIDENCE_PORT={port + 1} make run, or evidence serve --port "
+            f"{port + 1}."
+        )
+    if exc.errno == errno.EACCES:
+        return ServeError(
+            f"port {port} needs administrator rights; use a port above 1023, e.g. "
+            "evidence serve --port 5000."
+        )
+    return ServeError(
+        f"cannot listen on {host}:{port} ({exc.strerror or exc}). Use --host 127.0.0.1 or an "
+        "address of this machine."
+    )
 
 
 def open_library(settings: Settings) -> Library:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from ..model import Study
 from .citation_checks import check_citation
 from .claims import Suggest, check_claims, check_fit, draft_topic, sentence_spans
-from .draft import parse_draft
+from .reading import parse_draft
 from .reference_checks import TITLE_MATCH, LibraryIndex, check_reference
 from .report import (
     KINDS,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .draft import Citation, Reference, name_key
+from .draft import Citation, DraftReference, name_key
 from .reference_checks import LibraryIndex
 from .report import AuditState, CitationCheck, in_text
 
@@ -36,7 +36,7 @@ def check_citation(state: AuditState, lookup: LibraryIndex, cite: Citation) -> C
     return _wrong_year(state, cite, candidates)
 
 
-def _by_author(refs: Sequence[Reference], cite: Citation) -> tuple[list[Reference], str]:
+def _by_author(refs: Sequence[DraftReference], cite: Citation) -> tuple[list[DraftReference], str]:
     """The entries whose first author is the cited one, and the listed spelling if it took
     a one-typo match to find them (else "")."""
     key = name_key(cite.authors[0])
@@ -57,7 +57,9 @@ def _by_author(refs: Sequence[Reference], cite: Citation) -> tuple[list[Referenc
     return near, near[0].authors[0] if near else ""
 
 
-def _wrong_year(state: AuditState, cite: Citation, candidates: list[Reference]) -> CitationCheck:
+def _wrong_year(
+    state: AuditState, cite: Citation, candidates: list[DraftReference]
+) -> CitationCheck:
     """Report a listed author cited with a year no entry of theirs has."""
     likely = _likely(state, cite, candidates)
     state.cited.add(likely.index)
@@ -84,7 +86,7 @@ def _wrong_year(state: AuditState, cite: Citation, candidates: list[Reference]) 
     return CitationCheck(cite, likely.index, "citation-year-mismatch")
 
 
-def _key(state: AuditState, ref: Reference) -> str:
+def _key(state: AuditState, ref: DraftReference) -> str:
     """The library key of the study `ref` was found as, or ""."""
     study = state.ref_study.get(ref.index)
     return study.key if study else ""
@@ -115,7 +117,7 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def _same_year(cite: Citation, refs: list[Reference]) -> list[Reference]:
+def _same_year(cite: Citation, refs: list[DraftReference]) -> list[DraftReference]:
     """The entries with the cited year; by letter, then by co-authors, when several fit."""
     if cite.malformed:
         return []
@@ -128,7 +130,7 @@ def _same_year(cite: Citation, refs: list[Reference]) -> list[Reference]:
     return same
 
 
-def _by_coauthors(cite: Citation, refs: list[Reference]) -> list[Reference]:
+def _by_coauthors(cite: Citation, refs: list[DraftReference]) -> list[DraftReference]:
     if len(cite.authors) >= 2:
         second = name_key(cite.authors[1])
         return [r for r in refs if len(r.authors) > 1 and name_key(r.authors[1]) == second]
@@ -137,7 +139,7 @@ def _by_coauthors(cite: Citation, refs: list[Reference]) -> list[Reference]:
     return [r for r in refs if len(r.authors) == 1]
 
 
-def _likely(state: AuditState, cite: Citation, refs: list[Reference]) -> Reference:
+def _likely(state: AuditState, cite: Citation, refs: list[DraftReference]) -> DraftReference:
     """The entry a citation with a wrong year most likely means: one the library knows was
     online in the cited year, else co-authors and the nearest year."""
     pool = _by_coauthors(cite, refs) or refs
@@ -148,12 +150,12 @@ def _likely(state: AuditState, cite: Citation, refs: list[Reference]) -> Referen
     return min(pool, key=lambda r: (abs((r.year or 0) - year) if year else 0, r.index))
 
 
-def _online_year(state: AuditState, ref: Reference) -> int | None:
+def _online_year(state: AuditState, ref: DraftReference) -> int | None:
     study = state.ref_study.get(ref.index)
     return study.online_year if study else None
 
 
-def _matched(state: AuditState, cite: Citation, ref: Reference, typo: str) -> CitationCheck:
+def _matched(state: AuditState, cite: Citation, ref: DraftReference, typo: str) -> CitationCheck:
     state.cited.add(ref.index)
     if typo:
         state.add("citation-author-typo", cite.start, cite.end,
@@ -168,7 +170,7 @@ def _matched(state: AuditState, cite: Citation, ref: Reference, typo: str) -> Ci
     return CitationCheck(cite, ref.index, "ok")
 
 
-def _online_note(state: AuditState, cite: Citation, ref: Reference) -> str:
+def _online_note(state: AuditState, cite: Citation, ref: DraftReference) -> str:
     study = state.ref_study.get(ref.index)
     if study is None or cite.year is None:
         return ""

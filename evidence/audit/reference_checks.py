@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 from ..ingest.dedupe import title_fingerprint
 from ..ingest.records import doi_problem
 from ..model import Study
-from .draft import Reference, name_key
+from .draft import DraftReference, name_key
 from .report import AuditState, in_text
 
 TITLE_MATCH = 0.9  # fingerprint similarity for a title lookup (typos, punctuation, subtitles)
@@ -50,7 +50,7 @@ class LibraryIndex:
         return best
 
 
-def check_reference(state: AuditState, lookup: LibraryIndex, ref: Reference) -> None:
+def check_reference(state: AuditState, lookup: LibraryIndex, ref: DraftReference) -> None:
     """Find `ref` in the library and record in `state` what does not match it."""
     study, how = _find_study(state, lookup, ref)
     if ref.year is None and ref.year_text and ref.year_text not in ("n.d.", "in press"):
@@ -74,7 +74,7 @@ def check_reference(state: AuditState, lookup: LibraryIndex, ref: Reference) -> 
 
 
 def _find_study(
-    state: AuditState, lookup: LibraryIndex, ref: Reference
+    state: AuditState, lookup: LibraryIndex, ref: DraftReference
 ) -> tuple[Study | None, str]:
     """The library study `ref` describes (by DOI, then by title), reporting DOI problems."""
     doi_at = (ref.doi_start, ref.doi_end) if ref.doi else (ref.start, ref.end)
@@ -137,7 +137,7 @@ def _find_study(
     return study, "title"
 
 
-def _same_work(ref: Reference, study: Study) -> bool:
+def _same_work(ref: DraftReference, study: Study) -> bool:
     """False only when the entry's title and first author both name another work than `study`
     (a title alone could be one our parser cut at the wrong full stop)."""
     if not ref.title or not study.title:
@@ -152,7 +152,7 @@ def _same_work(ref: Reference, study: Study) -> bool:
     return a.startswith(b) or b.startswith(a) or SequenceMatcher(None, a, b).ratio() >= 0.6
 
 
-def _compare(state: AuditState, ref: Reference, study: Study) -> None:
+def _compare(state: AuditState, ref: DraftReference, study: Study) -> None:
     """Year, first author and volume of `ref` against the library's `study`."""
     label = f"Reference {ref.index} ({ref.label()})"
     if ref.year is not None and study.year is not None and ref.year != study.year:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..model import Study
-from .draft import Citation, Draft, Reference
+from .draft import Citation, Draft, DraftReference
 
 # Every kind of finding: (severity, what it means).
 KINDS: dict[str, tuple[str, str]] = {
@@ -86,7 +86,7 @@ class CitationCheck:
 class ReferenceCheck:
     """A reference-list entry and the library study it was found as ("" when not found)."""
 
-    reference: Reference
+    reference: DraftReference
     study_key: str
     found_by: str  # "doi", "doi-prefix", "title" or ""
     cited: bool

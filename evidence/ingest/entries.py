@@ -45,7 +45,7 @@ def resolve_value(raw: str, strings: dict[str, str], undefined: list[str] | None
     raw = raw.strip()
     if "#" not in raw:
         return _resolve_part(raw, strings, undefined)
-    return "".join(_resolve_part(part, strings, undefined) for part in _split_concat(raw))
+    return "".join(_resolve_part(part, strings, undefined) for part in split_top_level(raw, "#"))
 
 
 def _resolve_part(part: str, strings: dict[str, str], undefined: list[str] | None) -> str:
@@ -66,21 +66,22 @@ def _resolve_part(part: str, strings: dict[str, str], undefined: list[str] | Non
     return part
 
 
-def _split_concat(raw: str) -> list[str]:
-    """Split ``a # "b" # {c}`` at top-level ``#`` signs."""
+def split_top_level(text: str, separator: str) -> list[str]:
+    """Split `text` at each `separator` outside braces and double quotes (``a # "b" # {c}``
+    at ``#``, an entry body at ``,``)."""
     parts: list[str] = []
     depth, in_quote, start = 0, False, 0
-    for i, ch in enumerate(raw):
+    for i, ch in enumerate(text):
         if ch == "{":
             depth += 1
         elif ch == "}":
             depth -= 1
         elif ch == '"' and depth == 0:
             in_quote = not in_quote
-        elif ch == "#" and depth == 0 and not in_quote:
-            parts.append(raw[start:i])
+        elif ch == separator and depth == 0 and not in_quote:
+            parts.append(text[start:i])
             start = i + 1
-    parts.append(raw[start:])
+    parts.append(text[start:])
     return parts
 
 

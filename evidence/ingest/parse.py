@@ -1,10 +1,11 @@
-"""BibTeX files → `(list[Study], ImportReport)`, and Studies → BibTeX.
+"""BibTeX files → `(list[Study], ImportReport)`.
 
-The only module that imports bibtexparser. Parsing keeps raw values (no middleware) and
-recovers per block: malformed blocks are repaired where the fix is unambiguous (an empty
-field slot, a missing key) and otherwise reported with file and 1-based line; every
-well-formed entry is kept. See `entries.py` for macros, crossref and keys, `records.py`
-for field normalisation and `dedupe.py` for duplicate studies.
+The only module that imports bibtexparser's parser (`names.py` uses its name grammar).
+Parsing keeps raw values (no middleware) and recovers per block: malformed blocks are
+repaired where the fix is unambiguous (an empty field slot, a missing key) and otherwise
+reported with file and 1-based line; every well-formed entry is kept. See `entries.py`
+for macros, crossref and keys, `records.py` for field normalisation, `recover.py` for
+repairs of malformed blocks, `names.py` for names and `dedupe.py` for duplicate studies.
 """
 
 from __future__ import annotations
@@ -12,15 +13,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import bibtexparser
-from bibtexparser.middlewares.names import (
-    parse_single_name_into_parts,
-    split_multiple_persons_names,
-)
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
@@ -30,7 +26,7 @@ from bibtexparser.model import (
 )
 
 from ..errors import BibtexImportError
-from ..model import ImportProblem, ImportReport, Person, Study
+from ..model import ImportProblem, ImportReport, Study
 from ..text.decode import DecodedText, clean_text, decode_bytes, read_text
 from .dedupe import merge_duplicates
 from .entries import (
@@ -41,8 +37,9 @@ from .entries import (
     resolve_strings,
     resolve_value,
 )
-from .latex import decode_latex
+from .names import parse_names
 from .records import to_study
+from .recover import repair_block
 
 # bibtexparser logs each failed block itself; we report them as ImportProblems instead.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -254,9 +251,9 @@ def _recover(
                 )
             )
         return None
-    repaired = _repair(text, lines, line)
+    repaired = _reparse(repair_block(text, lines, line), line)
     if repaired is not None:
-        entry, (kind, message) = repaired
+        entry, kind, message = repaired
         if kind:
             problems.append(ImportProblem(file, line, kind, message, entry.key.strip()))
         return entry, kind
@@ -278,75 +275,15 @@ def _describe(failed: ParsingFailedBlock) -> str:
     return message[-1].strip() if message else type(failed.error).__name__
 
 
-_ENTRY_HEAD = re.compile(r"@\s*([A-Za-z_][\w-]*)\s*([{(])")
-
-
-def _repair(text: str, lines: list[str], line: int) -> tuple[Entry, tuple[str, str]] | None:
-    """Re-parse a failed block after an unambiguous fix: a missing key or empty field slots."""
-    start = sum(len(text_line) + 1 for text_line in lines[: line - 1])
-    head = _ENTRY_HEAD.search(text, start)
-    if head is None or head.start() > start + len(lines[line - 1]) + 1:
+def _reparse(repaired: tuple[str, str, str] | None, line: int) -> tuple[Entry, str, str] | None:
+    """The one entry of a repaired block (parsed at its original line), or None."""
+    if repaired is None:
         return None
-    end = _block_end(text, head.end() - 1)
-    if end is None:
-        return None
-    body = text[head.end() : end]
-    segments = _split_top_level(body)
-    first = segments[0].strip() if segments else ""
-    fixes: list[tuple[str, str]] = []
-    missing_key = "=" in first  # the first segment is already a field
-    if missing_key:
-        segments.insert(0, " ")  # assign_keys generates a key and reports it
-    kept = [segments[0]] + [s for s in segments[1:] if s.strip()]
-    if len(kept) < len(segments):
-        fixes.append(("empty-field", "entry has an empty field slot (', ,'); it was ignored"))
-    if not fixes and not missing_key:
-        return None
-    rebuilt = f"@{head.group(1)}{{{','.join(kept)}}}"
-    library = _parse_string("\n" * (line - 1) + rebuilt)
+    block, kind, message = repaired
+    library = _parse_string("\n" * (line - 1) + block)
     if len(library.entries) != 1 or library.failed_blocks:
         return None
-    if not fixes:
-        return library.entries[0], ("", "")
-    return library.entries[0], (fixes[0][0], fixes[0][1] + "; imported anyway.")
-
-
-def _block_end(text: str, open_at: int) -> int | None:
-    """Index of the delimiter closing the block opened at `open_at`, or None."""
-    closing = "}" if text[open_at] == "{" else ")"
-    depth = 0
-    i = open_at
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{" or (ch == "(" and closing == ")" and depth == 0):
-            depth += 1
-        elif ch == "}" or (ch == ")" and closing == ")" and depth == 1):
-            depth -= 1
-            if depth == 0:
-                return i
-        elif ch == "@" and depth == 1 and text[i - 1] == "\n":
-            return None  # the next entry starts before this one closed
-        i += 1
-    return None
-
-
-def _split_top_level(body: str) -> list[str]:
-    parts, depth, in_quote, start = [], 0, False, 0
-    for i, ch in enumerate(body):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == '"' and depth == 0:
-            in_quote = not in_quote
-        elif ch == "," and depth == 0 and not in_quote:
-            parts.append(body[start:i])
-            start = i + 1
-    parts.append(body[start:])
-    return parts
+    return library.entries[0], kind, message
 
 
 def _raw_entry(
@@ -416,65 +353,3 @@ def _raw_entry(
     raw = RawEntry(entry.key.strip(), entry.entry_type.lower(), fields, field_lines, file, line)
     raw.persons = {name: parse_names(fields[name]) for name in _NAME_FIELDS if name in fields}
     return raw
-
-
-def parse_names(value: str) -> tuple[Person, ...]:
-    """Split a BibTeX name list into Persons: particles, suffixes, corporate names kept whole."""
-    decoded = decode_latex(value, keep_braces=True)
-    if " and " not in decoded and " AND " not in decoded and "{" not in decoded:
-        names = [decoded]  # one plain name: no need for the splitter
-    else:
-        names = split_multiple_persons_names(decoded)
-    return tuple(_person(name.strip()) for name in names if name.strip())
-
-
-_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v"}
-
-
-@lru_cache(maxsize=65536)
-def _person(name: str) -> Person:
-    """One name. The common plain forms ("Family, Given", "Given Family") skip the full
-    BibTeX name grammar, which took half of an import's time; the results are the same."""
-    simple = _simple_person(name)
-    if simple is not None:
-        return simple
-    if name.startswith("{") and name.endswith("}") and _balanced_outer(name):
-        return Person(family=_unbrace(name), literal=True)
-    try:
-        parts = parse_single_name_into_parts(name, strict=False)
-    except Exception:  # an unparseable name is kept whole rather than lost
-        return Person(family=_unbrace(name), literal=True)
-    return Person(
-        family=_unbrace(" ".join(parts.last)),
-        given=_unbrace(" ".join(parts.first)),
-        particle=_unbrace(" ".join(parts.von)),
-        suffix=_unbrace(" ".join(parts.jr)),
-    )
-
-
-def _simple_person(name: str) -> Person | None:
-    """Person for a name with no braces, particles or suffixes, else None."""
-    if "{" in name or "\\" in name or name.count(",") > 1:
-        return None
-    family, comma, given = name.partition(",")
-    words = family.split() if comma else name.split()
-    if not words or any(not w[0].isupper() for w in words + given.split()):
-        return None  # lowercase words are particles ("van der"): the grammar decides
-    if words[-1].lower() in _SUFFIXES:
-        return None
-    if comma:
-        return Person(family=" ".join(words), given=" ".join(given.split()))
-    return Person(family=words[-1], given=" ".join(words[:-1]))
-
-
-def _balanced_outer(name: str) -> bool:
-    depth = 0
-    for i, ch in enumerate(name):
-        depth += (ch == "{") - (ch == "}")
-        if depth == 0 and i < len(name) - 1:
-            return False
-    return True
-
-
-def _unbrace(text: str) -> str:
-    return " ".join(text.replace("{", "").replace("}", "").split())

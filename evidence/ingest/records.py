@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from ..model import DESIGNS, POPULATIONS, ImportProblem, Person, Study
 from .entries import RawEntry
-from .latex import decode_latex, sentence_case, strip_marks
+from .latex import decode_latex
+from .titles import sentence_case, strip_marks
 
 _TYPES = {
     "article": "article", "periodical": "article", "suppperiodical": "article",

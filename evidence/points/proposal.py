@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..cite.citer import Formatted, style_name
-from ..errors import ExportError, QueryError
+from ..errors import QueryError, TemplateError
 from ..model import Proposal, ProposalSection
 from ..search.searcher import Filters
 from .talking_points import Candidate, build, candidates, merge, rank
@@ -24,10 +24,6 @@ if TYPE_CHECKING:
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 MAX_POINTS = 20
-
-
-class TemplateError(ExportError):
-    """A proposal template is missing or invalid."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -10,6 +11,7 @@ from flask.testing import FlaskClient
 
 from evidence import Library
 from tests.webui.conftest import make_app
+from webui import create_app
 
 pytestmark = pytest.mark.model
 
@@ -140,3 +142,15 @@ def test_an_unexpected_error_is_a_500_envelope_without_details(app: Flask) -> No
     data = response.get_json()
     assert response.status_code == 500 and data["ok"] is False and data["status"] == 500
     assert "secret internals" not in data["error"]
+
+
+def test_a_bad_setting_is_reported_as_such_not_as_a_bug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVIDENCE_BATCH_SIZE", "abc")
+    config = {"INDEX_DIR": tmp_path / "index", "SECRET_KEY": "test"}
+    client = create_app(config).test_client()
+    response = client.get("/api/search?q=peer+support")
+    assert response.status_code == 500
+    error = response.get_json()["error"]
+    assert "EVIDENCE_BATCH_SIZE" in error and "bug" not in error

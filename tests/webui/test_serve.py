@@ -3,13 +3,14 @@ the library is opened once, and a loopback server answers only loopback Host nam
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from evidence import Library
+from evidence import Library, Settings
 from evidence.cli import main
 from webui import serve as serve_module
 
@@ -35,11 +36,16 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Recorder:
         record.calls.append({"open": settings})
         return FakeLibrary()
 
-    def fake_serve(app: Any, **kwargs: Any) -> None:
+    class FakeServer:
+        def run(self) -> None:
+            record.calls[-1]["ran"] = True
+
+    def fake_create_server(app: Any, **kwargs: Any) -> FakeServer:
         record.calls.append({"serve": kwargs, "app": app})
+        return FakeServer()
 
     monkeypatch.setattr(Library, "open_or_build", staticmethod(open_or_build))
-    monkeypatch.setattr("waitress.serve", fake_serve)
+    monkeypatch.setattr("waitress.create_server", fake_create_server)
     for name in (
         "EVIDENCE_HOST",
         "EVIDENCE_PORT",
@@ -56,7 +62,7 @@ def test_defaults_are_loopback_port_5000(recorded: Recorder) -> None:
     serve_module.serve()
     opened, served = recorded.calls
     assert served["serve"]["host"] == "127.0.0.1" and served["serve"]["port"] == 5000
-    assert served["serve"]["threads"] == serve_module.THREADS
+    assert served["serve"]["threads"] == Settings().server_threads and served["ran"]
     assert served["app"].config["TRUSTED_HOSTS"] == serve_module.LOOPBACK_NAMES
     assert served["app"].debug is False
     assert opened["open"].index_dir.name == "index"
@@ -113,3 +119,17 @@ def test_a_loopback_server_refuses_foreign_host_names(recorded: Recorder) -> Non
 )
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert serve_module._is_loopback(host) is loopback
+
+
+def test_a_busy_port_is_a_one_line_error_with_what_to_do(recorded: Recorder) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 1 and recorded.calls == []  # the library was never opened
+    assert result.output.strip() == (
+        f"Error: port {port} on 127.0.0.1 is already in use (another `evidence serve`?). "
+        f"Stop it, or pick another port: EVIDENCE_PORT={port + 1} make run, or evidence serve "
+        f"--port {port + 1}."
+    )

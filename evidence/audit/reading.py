@@ -1,0 +1,108 @@
+"""A draft to audit: read from a file or taken as text, decoded, and parsed.
+
+`load_draft` is where every draft enters: a .txt/.md file in any common encoding, a .docx
+(paragraphs), or text from a form. Line endings are made ``\n`` here for all of them, so
+offsets and the reference-list heading work the same whatever the draft's origin.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from ..errors import BibtexImportError, DraftError
+from ..text.decode import clean_text, decode_bytes
+from .citations import find_citations
+from .draft import Draft, name_key
+from .references import parse_reference, split_references
+
+MAX_DRAFT_BYTES = 20_000_000
+
+
+_HEADING = re.compile(
+    r"^[ \t]{0,3}(?:#{1,6}[ \t]*)?(?:\*\*|__)?[ \t]*(?:references?|reference list|bibliography|"
+    r"works cited|literature cited|sources cited)[ \t]*:?[ \t]*(?:\*\*|__)?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def parse_draft(text: str) -> Draft:
+    """Return the parsed draft: body citations and the entries under its last "References"."""
+    headings = list(_HEADING.finditer(text))
+    if not headings:
+        return Draft(text, len(text), False, tuple(find_citations(text)), ())
+    heading = headings[-1]
+    references = tuple(
+        parse_reference(entry, start, n)
+        for n, (entry, start) in enumerate(split_references(text, heading.end()), start=1)
+    )
+    known = frozenset(name_key(a) for r in references for a in r.authors)
+    citations = find_citations(text, heading.start(), known)
+    return Draft(text, heading.start(), True, tuple(citations), references)
+
+
+DRAFT_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".docx")
+_ZIP = b"PK\x03\x04"
+
+
+def load_draft(draft: str | Path | bytes, name: str = "") -> tuple[str, str]:
+    """Return ``(text, source name)`` of a draft: a Path is read as a file, bytes are a
+    file's content (.txt/.md in any common encoding, or .docx), a str is the text itself.
+    Line endings become ``\n`` and stray control characters are removed in every case.
+
+    A str is never taken for a file name, so text from a web form cannot make the server
+    read its files. `name` labels bytes in messages. Raises DraftError when a file cannot
+    be read.
+    """
+    if isinstance(draft, Path):
+        return read_draft(draft), str(draft)
+    if isinstance(draft, bytes):
+        return decode_draft(draft, name or "the draft"), name
+    return clean_text(draft).text, name
+
+
+def read_draft(path: Path | str) -> str:
+    """Return the text of a .txt/.md draft (any common encoding) or a .docx (paragraphs).
+
+    Raises DraftError when the file is missing, unreadable, too large, empty or binary.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DraftError(f"{path}: cannot be read ({exc.strerror}). Check the path.") from None
+    if size > MAX_DRAFT_BYTES:
+        raise DraftError(f"{path}: {size:,} bytes is too large for a draft; split it.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DraftError(f"{path}: cannot be read ({exc.strerror}). Check the path.") from None
+    return decode_draft(data, str(path), docx=path.suffix.lower() == ".docx")
+
+
+def decode_draft(data: bytes, name: str, docx: bool = False) -> str:
+    """The text of a draft file's bytes: a .docx (by `docx` or its zip signature) or text
+    in any common encoding. Raises DraftError naming `name` when it is neither."""
+    if len(data) > MAX_DRAFT_BYTES:
+        raise DraftError(f"{name}: {len(data):,} bytes is too large for a draft; split it.")
+    if docx or data.startswith(_ZIP):
+        return clean_text(_read_docx(data, name)).text
+    try:
+        return decode_bytes(data, name).text
+    except BibtexImportError:
+        raise DraftError(f"{name}: empty or not a text file. Save the draft as .txt, .md "
+                         "or .docx.") from None  # fmt: skip
+
+
+def _read_docx(data: bytes, name: str) -> str:
+    import docx  # python-docx; imported here because only DOCX drafts need it
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several unrelated types for a bad file
+        raise DraftError(
+            f"{name}: not a readable .docx ({exc.__class__.__name__}). "
+            "Open it in Word and save it again, or save it as .txt."
+        ) from None
+    return "\n".join(p.text for p in document.paragraphs)
