@@ -36,7 +36,7 @@ NOISE_COSINE = 0.85
 
 
 def real_vectors() -> np.ndarray:
-    from evidence.index.vectors import VectorIndex
+    from evidence import VectorIndex
 
     folder = OUT / "scifact-index"
     generation = (folder / "CURRENT").read_text().strip()
@@ -75,7 +75,7 @@ def timed_search(index, queries: np.ndarray, k: int = 10):  # type: ignore[no-un
 def run_size(size: int, queue: mp.Queue) -> None:  # type: ignore[type-arg]
     import faiss
 
-    from evidence.index.vectors import VectorIndex
+    from evidence import VectorIndex
 
     faiss.omp_set_num_threads(1)  # one query at a time, one thread: the server's setting
     queries = np.load(OUT / "scale-queries.npy")
@@ -111,8 +111,7 @@ def run_size(size: int, queue: mp.Queue) -> None:  # type: ignore[type-arg]
 
 
 def import_50k(queue: mp.Queue) -> None:  # type: ignore[type-arg]
-    from evidence import Library
-    from evidence.index.build import terminal_progress
+    from evidence import Library, terminal_progress
 
     source = OUT / "generated-50000.bib"
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
@@ -185,7 +184,7 @@ def main() -> None:
     require_scifact()
     if not (OUT / "scifact-index" / "CURRENT").exists():
         sys.exit("run benchmarks/bench_search.py first (it builds benchmarks/out/scifact-index)")
-    from evidence.index.embed import Embedder
+    from evidence import Embedder
 
     embedder = Embedder()
     np.save(OUT / "scale-queries.npy", embedder.encode_queries([t for _, t in load_queries()]))

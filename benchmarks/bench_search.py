@@ -39,12 +39,11 @@ def snapshot(lib, queries: list[str]) -> list[list[tuple[str, float]]]:  # type:
 
 def build_child(index_dir: str, corpus: str, backend: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
     from evidence import Library
-    from evidence.index.build import document_text
 
     t0 = time.perf_counter()
     lib = Library.build([corpus], index_dir=index_dir, settings={"backend": backend})
     total = time.perf_counter() - t0
-    texts = [p.text for p in lib.passages] + [document_text(s) for s in lib.studies]
+    texts = lib.indexed_texts()
     queries = [text for _, text in load_queries()[:100]]
     queue.put(
         {
@@ -61,9 +60,9 @@ def encode_child(texts: list[str], queue: mp.Queue) -> None:  # type: ignore[typ
     """sentence-transformers' own PyTorch encode, as a user would call it (default threads)."""
     from sentence_transformers import SentenceTransformer
 
-    from evidence.index.embed import resolve_model_path
+    from evidence import Embedder
 
-    model = SentenceTransformer(resolve_model_path("all-MiniLM-L6-v2"), device="cpu")
+    model = SentenceTransformer(Embedder().model_path, device="cpu")
     t0 = time.perf_counter()
     model.encode(texts, batch_size=64, convert_to_numpy=True, normalize_embeddings=True)
     queue.put({"encode_s": time.perf_counter() - t0})
@@ -85,53 +84,26 @@ def run_child(target, *args):  # type: ignore[no-untyped-def]
     return result
 
 
+# Each mode is the shipped search with other settings: retrievers alone, other fusions.
+MODES = {
+    "bm25": {"retrievers": "bm25"},
+    "dense": {"retrievers": "dense"},
+    "dense_passage": {"retrievers": "dense_passage"},
+    "rrf": {"fusion": "rrf"},
+    "rrf_weighted": {"fusion": "rrf", "rrf_k": 20, "weight_lexical": 1.2, "weight_dense": 0.6},
+    "zscore_weighted": {"weight_dense": 0.7, "weight_passage": 1.3},
+    "shipped": {},
+}
+
+
 def runs_for(lib, queries, mode: str) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    from evidence.search.fusion import fuse
-    from evidence.search.searcher import Filters
+    """The top 100 study keys per query of the library opened with `mode`'s settings."""
+    from evidence import Library
 
-    searcher = lib._searcher
-    prepared, _ = searcher.prepare([t for _, t in queries])
-    keys = [s.key for s in lib.studies]
-    runs = {}
-    for (qid, _), query in zip(queries, prepared, strict=True):
-        lists = [r.search(query) for r in searcher.retrievers]
-        if mode == "shipped":
-            ranked, _ = searcher.rank(query, Filters())
-            rows = [row for row, _ in ranked]
-        elif mode == "rrf":
-            rows = [row for row, _ in fuse(lists, [1, 1, 1], "rrf")]
-        elif mode == "rrf_weighted":
-            rows = [row for row, _ in fuse(lists, [1.2, 0.6, 1.0], "rrf", rrf_k=20)]
-        elif mode == "zscore_weighted":
-            rows = [row for row, _ in fuse(lists, [1.0, 0.7, 1.3], "zscore")]
-        elif mode in ("zscore_top2", "zscore_sum3"):
-            lists[2] = _aggregated(searcher, query, mode[-4:])
-            rows = [row for row, _ in fuse(lists, [1, 1, 1], "zscore")]
-        else:
-            index = {"bm25": 0, "dense": 1, "dense_passage": 2}[mode]
-            rows = lists[index][0].tolist()
-        runs[qid] = [keys[r] for r in rows[:100]]
-    return runs
-
-
-def _aggregated(searcher, query, how: str):  # type: ignore[no-untyped-def]
-    """Passage scores per study as the mean of its best two, or the sum of its best three."""
-    import numpy as np
-
-    from evidence.search.searcher import STUDY_CANDIDATES, _top
-
-    retriever = searcher.retrievers[2]
-    scores = searcher.data.vectors.matrix() @ query.vector
-    starts = retriever._starts
-    segment = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(scores))))
-    taken, best = scores.copy(), []
-    for _ in range(2 if how == "top2" else 3):
-        top = np.maximum.reduceat(taken, starts)
-        best.append(np.where(np.isfinite(top), top, 0.0))
-        taken[taken == top[segment]] = -np.inf
-    combined = np.mean(best, axis=0) if how == "top2" else np.sum(best, axis=0)
-    rows, values = _top(combined, STUDY_CANDIDATES)
-    return retriever._owners[rows], values
+    settings = {"backend": lib.settings.backend, **MODES[mode]}
+    variant = Library.open(lib.index_dir, settings=settings, embedder=lib.embedder)
+    results = variant.batch_search([text for _, text in queries], k=100)
+    return {qid: [h.study.key for h in r] for (qid, _), r in zip(queries, results, strict=True)}
 
 
 def latency(lib, queries, busy: bool) -> tuple[float, float]:  # type: ignore[no-untyped-def]
@@ -226,8 +198,6 @@ def main() -> None:
         ("rrf", "RRF of the three (baseline)"),
         ("rrf_weighted", "RRF weighted 1.2/.6/1, k=20"),
         ("zscore_weighted", "z-score weighted 1/.7/1.3"),
-        ("zscore_top2", "z-score, passages mean of top 2"),
-        ("zscore_sum3", "z-score, passages sum of top 3"),
         ("shipped", "shipped search (z-score)"),
     ]:
         metrics = evaluate(runs_for(lib, queries, mode), qrels)

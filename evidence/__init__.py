@@ -1,12 +1,19 @@
 """evidence: a research evidence library with citation search.
 
-from evidence import Library
-lib = Library.open_or_build()
-for hit in lib.search("peer support reduces PTSD symptoms in first responders"):
-    print(hit.study.key, hit.passage.text)
+    from evidence import Library
+    lib = Library.open_or_build()
+    for hit in lib.search("peer support reduces PTSD symptoms in first responders"):
+        print(hit.study.key, hit.passage.text)
+
+This module is the public surface: `Library` (the entry point), `Settings`, the model's
+value objects and vocabularies, the errors, and the few parts other tools build on
+(importing BibTeX, the JSON shapes, the export formats, progress bars). The web UI, the
+CLI and the benchmarks use nothing else. See ARCHITECTURE.md for the packages behind it.
 """
 
-from .audit.auditor import AuditReport, Finding
+from .audit import AuditReport, Finding
+from .audit.reading import DRAFT_SUFFIXES, load_draft
+from .cite import STYLES
 from .config import Settings
 from .errors import (
     BibtexImportError,
@@ -16,34 +23,61 @@ from .errors import (
     ExportError,
     IndexFormatError,
     IndexNotFoundError,
+    LockTimeoutError,
     ModelLoadError,
     NotFoundError,
     QueryError,
+    SettingsError,
+    TemplateError,
 )
-from .ingest.parse import load_bibtex, parse_bibtex
+from .export import FORMATS, ExportFormat, to_json
+from .index import Embedder, Progress
+from .index.progress import terminal_progress
+from .index.vectors import VectorIndex
+from .ingest import load_bibtex, parse_bibtex
 from .library import Library
 from .model import (
+    DESIGNS,
+    ENTRY_TYPES,
+    POPULATIONS,
     Hit,
     ImportProblem,
     ImportReport,
     Passage,
     PassageMatch,
     Person,
+    PointSource,
     Proposal,
+    ProposalSection,
     Reference,
     Study,
     TalkingPoint,
+    is_passage_id,
+    passage_id,
+    split_passage_id,
 )
-from .search.searcher import Filters, Results
+from .points import list_templates
+from .points.proposal import template_path
+from .search import FILTER_KEYS, Filters, Results
+from .text import split_sentences
 from .version import __version__
 
 __all__ = [
+    "DESIGNS",
+    "DRAFT_SUFFIXES",
+    "ENTRY_TYPES",
+    "FILTER_KEYS",
+    "FORMATS",
+    "POPULATIONS",
+    "STYLES",
     "AuditReport",
     "BibtexImportError",
     "CitationError",
     "DraftError",
+    "Embedder",
     "EvidenceError",
     "ExportError",
+    "ExportFormat",
     "Filters",
     "Finding",
     "Hit",
@@ -52,19 +86,35 @@ __all__ = [
     "IndexFormatError",
     "IndexNotFoundError",
     "Library",
+    "LockTimeoutError",
     "ModelLoadError",
     "NotFoundError",
     "Passage",
     "PassageMatch",
     "Person",
+    "PointSource",
+    "Progress",
     "Proposal",
+    "ProposalSection",
     "QueryError",
     "Reference",
     "Results",
     "Settings",
+    "SettingsError",
     "Study",
     "TalkingPoint",
+    "TemplateError",
+    "VectorIndex",
     "__version__",
+    "is_passage_id",
+    "list_templates",
+    "load_draft",
     "load_bibtex",
     "parse_bibtex",
+    "passage_id",
+    "split_passage_id",
+    "split_sentences",
+    "template_path",
+    "terminal_progress",
+    "to_json",
 ]

@@ -19,6 +19,7 @@ from .errors import SettingsError
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+RETRIEVERS = ("bm25", "dense", "dense_passage")
 
 
 def default_cache_dir() -> Path:
@@ -60,7 +61,12 @@ class Settings:
     weight_lexical: float = 1.0
     """Weight of the BM25 retriever in fusion."""
     weight_dense: float = 1.0
-    """Weight of each dense retriever (study vectors, passage vectors) in fusion."""
+    """Weight of the study-vector retriever in fusion."""
+    weight_passage: float = 1.0
+    """Weight of the passage-vector retriever (each study's best passage) in fusion."""
+    retrievers: tuple[str, ...] = RETRIEVERS
+    """Which retrievers a search fuses: any of bm25, dense (study vectors), dense_passage
+    (best passage); fewer are for measuring each one's share (`,`-separated in the variable)."""
     citation_style: str = "apa"
     """Default citation style: apa, vancouver, chicago, harvard or ieee."""
     host: str = "127.0.0.1"
@@ -111,10 +117,6 @@ class Settings:
                     values[name] = _coerce(name, found[1], getattr(base, name), found[0])
         return dataclasses.replace(base, **values)
 
-    def identity(self) -> dict[str, Any]:
-        """The settings that change an index's contents (recorded in its manifest)."""
-        return {"model": self.model}
-
 
 def env_name(name: str) -> str:
     """The environment variable of setting `name`, e.g. ``EVIDENCE_BATCH_SIZE``."""
@@ -130,13 +132,25 @@ def _env(name: str) -> tuple[str, str] | None:
     return None
 
 
-_KINDS = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false"}
+_KINDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "str": "text",
+    "bool": "true or false",
+    "tuple": "a list",
+}
 
 
 def _coerce(name: str, value: Any, default: Any, variable: str) -> Any:
     try:
         if isinstance(default, Path):
             return Path(value).expanduser()
+        if isinstance(default, tuple) and name == "retrievers":
+            items = value.split(",") if isinstance(value, str) else list(value)
+            chosen = tuple(str(v).strip() for v in items if str(v).strip())
+            if not chosen or set(chosen) - set(RETRIEVERS):
+                raise ValueError(value)
+            return chosen
         if isinstance(default, tuple):
             items = value.split(os.pathsep) if isinstance(value, str) else list(value)
             return tuple(Path(v).expanduser() for v in items if str(v))
@@ -151,6 +165,8 @@ def _coerce(name: str, value: Any, default: Any, variable: str) -> Any:
         return value
     except (TypeError, ValueError):
         kind = _KINDS.get(type(default).__name__, type(default).__name__)
+        if name == "retrievers":
+            kind = f"a `,`-separated list of {', '.join(RETRIEVERS)}"
         where = f"{variable}={value}" if variable else f"{name}={value!r}"
         fix = f"set {variable} to {kind} or unset it" if variable else f"give {kind}"
         raise SettingsError(

@@ -53,7 +53,26 @@ POPULATIONS = (
     "other",
 )
 
-PASSAGE_KINDS = ("title", "abstract", "finding")
+PASSAGE_SEPARATOR = "#p"
+
+
+def passage_id(study_key: str, number: int) -> str:
+    """The id of passage `number` (0-based) of study `study_key`: ``"key#pN"``."""
+    return f"{study_key}{PASSAGE_SEPARATOR}{number}"
+
+
+def split_passage_id(value: str) -> tuple[str, int | None]:
+    """``("key", N)`` for a passage id ``"key#pN"``; ``(value, None)`` for anything else
+    (a study key, or an id with no valid number)."""
+    key, separator, number = value.rpartition(PASSAGE_SEPARATOR)
+    if not separator or not key or not number.isdigit():
+        return value, None
+    return key, int(number)
+
+
+def is_passage_id(value: str) -> bool:
+    """True for ``"key#pN"``; a study key is not one."""
+    return split_passage_id(value)[1] is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,13 +149,6 @@ class Study:
                 return self.findings[index]
         raise KeyError(name)
 
-    def extra_field(self, name: str) -> str:
-        """Return an extra BibTeX field's decoded value, or ``""``."""
-        for key, value in self.extra:
-            if key == name:
-                return value
-        return ""
-
 
 @dataclass(frozen=True, slots=True)
 class Passage:
@@ -144,7 +156,7 @@ class Passage:
 
     id: str
     study_key: str
-    kind: str  # one of PASSAGE_KINDS
+    kind: str  # "title", "finding" or "abstract"
     field: str  # "title", "abstract", "finding1", ...
     text: str
     char_start: int

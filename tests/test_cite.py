@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from evidence import CitationError, parse_bibtex
+from evidence.cite.citeproc import run_pandoc
 from evidence.cite.citer import STYLES, Citer, CiteRequest, in_text, known_studies, to_csl
 from evidence.ingest.parse import load_bibtex
 from evidence.model import Study
@@ -315,14 +316,17 @@ def test_unknown_style_is_a_citation_error(citer: Citer, studies: dict[str, Stud
 def test_a_repeated_document_comes_from_the_cache(
     citer: Citer, studies: dict[str, Study], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    calls: list[str] = []
+
+    def counting(markdown: str, args: list[str]) -> dict[str, object]:
+        calls.append(markdown)
+        return run_pandoc(markdown, args)
+
+    counted = Citer(runner=counting)
     works = [studies["citeorg2021"]]
-    first = citer.format(works, [CiteRequest(("citeorg2021",))], "harvard")
-
-    def no_pandoc(*args: object) -> None:
-        raise AssertionError("pandoc ran again")
-
-    monkeypatch.setattr("evidence.cite.citer._pandoc", no_pandoc)
-    assert citer.format(works, [CiteRequest(("citeorg2021",))], "harvard") is first
+    first = counted.format(works, [CiteRequest(("citeorg2021",))], "harvard")
+    assert counted.format(works, [CiteRequest(("citeorg2021",))], "harvard") is first
+    assert len(calls) == 1
 
 
 def test_unknown_keys_are_dropped_and_reported(

@@ -41,7 +41,7 @@ def test_import_check_reports_problems_with_file_and_line(tmp_path: Path) -> Non
     )
     result = CliRunner().invoke(main, ["import", "--check", str(bib)])
     assert result.exit_code == 0, result.output
-    assert "Imported 2 studies" in result.output
+    assert "Would import 2 studies" in result.output
     assert f"{bib}:2: warning: key 'ok' was already used" in result.output
 
 

@@ -6,9 +6,10 @@ import dataclasses
 
 import pytest
 
-from evidence.ingest.dedupe import merge_duplicates, title_fingerprint
+from evidence.ingest.dedupe import merge_duplicates
 from evidence.ingest.parse import parse_bibtex
 from evidence.model import Person, Study
+from evidence.text.identifiers import title_fingerprint
 
 SMITH = (Person("Smith", "Jane"),)
 JONES = (Person("Jones", "Al"),)

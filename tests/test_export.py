@@ -13,7 +13,8 @@ import rispy
 
 from evidence import ExportError, Library, parse_bibtex
 from evidence.cite.citer import to_csl
-from evidence.export.files import EXPORT_FORMATS, to_bibtex, to_ris
+from evidence.export import FORMATS
+from evidence.export.references import to_bibtex, to_ris
 from evidence.ingest.parse import load_bibtex
 from evidence.model import Person, Study, TalkingPoint
 
@@ -289,7 +290,7 @@ def test_export_errors_are_clear(
     blocker.write_text("x")
     with pytest.raises(ExportError, match="could not write"):
         tiny_library.export(points, "md", path=blocker / "out.md")
-    assert set(EXPORT_FORMATS) == {"md", "docx", "pptx", "html", "bib", "ris", "csljson"}
+    assert set(tuple(FORMATS)) == {"md", "docx", "pptx", "html", "bib", "ris", "csljson"}
 
 
 @pytest.mark.model

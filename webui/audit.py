@@ -10,9 +10,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.utils import secure_filename
 
-from evidence import AuditReport, Library
-from evidence.audit.reading import DRAFT_SUFFIXES
-from evidence.errors import DraftError, QueryError
+from evidence import DRAFT_SUFFIXES, AuditReport, DraftError, Library, QueryError
 
 from .errors import UnsupportedType, envelope, human_size
 from .state import get_library

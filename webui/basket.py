@@ -7,15 +7,13 @@ forms are sent with fetch and answered in JSON, so the page does not reload.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from evidence import Library
-from evidence.errors import NotFoundError, QueryError
+from evidence import Library, NotFoundError, QueryError, is_passage_id, split_passage_id, to_json
 
 from .citing import FORMAT_LABELS, chosen_style, export_formats, references_by_key, styles
 from .errors import TooLarge, envelope, wants_json
@@ -35,7 +33,7 @@ def items() -> list[str]:
 
 def check_item(library: Library, item: str) -> None:
     """Raise NotFoundError unless `item` is a passage id or study key of the library."""
-    if "#" in item:
+    if is_passage_id(item):
         library.passage(item)
     else:
         library.study(item)
@@ -68,15 +66,14 @@ def split(library: Library, wanted: list[str]) -> tuple[list[str], list[str], li
         except NotFoundError:
             gone.append(item)
             continue
-        (passages if "#" in item else keys).append(item)
+        (passages if is_passage_id(item) else keys).append(item)
     return passages, keys, gone
 
 
 def point_json(point: Any) -> dict[str, Any]:
-    """A talking point as JSON, with its first source's quote and passage id at the top."""
-    data: dict[str, Any] = dataclasses.asdict(point)
-    data.update(quote=point.quote, passage_id=point.passage_id, study_keys=list(point.study_keys))
-    return data
+    """A talking point as JSON (the library's shape)."""
+    shape: dict[str, Any] = to_json(point)
+    return shape
 
 
 def contents(library: Library, wanted: list[str], style: str) -> dict[str, Any]:
@@ -84,7 +81,7 @@ def contents(library: Library, wanted: list[str], style: str) -> dict[str, Any]:
     passage_ids, keys, gone = split(library, wanted)
     points = library.talking_points(passage_ids=passage_ids, style=style) if passage_ids else []
     cited = [k for p in points for k in p.study_keys] + keys
-    cited += [pid.partition("#")[0] for pid in passage_ids]
+    cited += [split_passage_id(pid)[0] for pid in passage_ids]
     refs, note = references_by_key(library, list(dict.fromkeys(cited)), style)
     notes = [note] if note else []
     if gone:
@@ -140,9 +137,7 @@ def api_basket() -> ResponseReturnValue:
             items=wanted,
             style=style,
             talking_points=[point_json(p) for p in data["points"]],
-            references=[
-                {"key": k, "text": r.text, "markdown": r.markdown} for k, r in data["refs"].items()
-            ],
+            references=[to_json(r) for r in data["refs"].values()],
             notes=data["notes"],
         )
     )

@@ -17,9 +17,7 @@ import threading
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from evidence import Library
-from evidence.errors import QueryError
-from evidence.search.searcher import Filters, Results
+from evidence import Filters, Library, QueryError, Results
 
 MAX_BATCH = 16
 # Batches run at once. One: the other core parses requests and writes JSON meanwhile.

@@ -11,23 +11,12 @@ from typing import Any
 
 from flask import request
 
-from evidence import Library
-from evidence.cite.citer import STYLES
-from evidence.errors import CitationError
-from evidence.export.files import EXPORT_FORMATS
+from evidence import FORMATS, STYLES, CitationError, Library
 
 from .params import choice
 
-# Labels for the formats' buttons; a format the library adds later shows its own name.
-FORMAT_LABELS = {
-    "md": "Markdown",
-    "docx": "Word (DOCX)",
-    "pptx": "PowerPoint (PPTX)",
-    "html": "HTML",
-    "bib": "BibTeX",
-    "ris": "RIS",
-    "csljson": "CSL-JSON",
-}
+# Labels for the formats' buttons come from the library's format registry.
+FORMAT_LABELS = {name: f.label for name, f in FORMATS.items()}
 
 
 def styles() -> tuple[str, ...]:
@@ -37,7 +26,7 @@ def styles() -> tuple[str, ...]:
 
 def export_formats() -> tuple[str, ...]:
     """The export formats the library writes."""
-    return tuple(EXPORT_FORMATS)
+    return tuple(FORMATS)
 
 
 def chosen_style(library: Library, value: Any = None) -> str:

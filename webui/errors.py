@@ -13,7 +13,7 @@ from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from evidence.errors import (
+from evidence import (
     BibtexImportError,
     CitationError,
     DraftError,

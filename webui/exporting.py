@@ -11,8 +11,7 @@ from flask import Blueprint, current_app, jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 from flask.wrappers import Response
 
-from evidence import Library
-from evidence.errors import QueryError
+from evidence import FORMATS, Library, QueryError, to_json
 
 from .basket import check_item, items, point_json, split
 from .citing import chosen_style, export_formats, references_by_key
@@ -24,21 +23,12 @@ from .state import get_library
 
 bp = Blueprint("exporting", __name__)
 
-MEDIA_TYPES = {
-    "md": ("text/markdown; charset=utf-8", "md"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
-    "html": ("text/html; charset=utf-8", "html"),
-    "bib": ("application/x-bibtex; charset=utf-8", "bib"),
-    "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
-    "csljson": ("application/vnd.citationstyles.csl+json", "json"),
-}
 DEFAULT_TITLE = "Talking points"
 
 
 def send_export(data: bytes, fmt: str, title: str) -> Response:
     """The exported bytes as a download named after the title."""
-    media_type, extension = MEDIA_TYPES.get(fmt, ("application/octet-stream", fmt))
+    media_type, extension = FORMATS[fmt].media_type, FORMATS[fmt].extension
     stem = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower() or "export"
     return send_file(
         BytesIO(data), mimetype=media_type, as_attachment=True, download_name=f"{stem}.{extension}"
@@ -145,9 +135,7 @@ def api_talking_points() -> ResponseReturnValue:
         envelope(
             style=style,
             talking_points=[point_json(p) for p in points],
-            references=[
-                {"key": k, "text": r.text, "markdown": r.markdown} for k, r in refs.items()
-            ],
+            references=[to_json(r) for r in refs.values()],
             notes=[note] if note else [],
         )
     )

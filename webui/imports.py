@@ -6,7 +6,6 @@ requests keep searching the old index while an import runs.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +13,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.utils import secure_filename
 
-from evidence import ImportReport, Library
-from evidence.errors import BibtexImportError, QueryError
-from evidence.export.shapes import problem_to_dict
-from evidence.model import Study
+from evidence import BibtexImportError, ImportReport, Library, QueryError, Study, to_json
 
 from .errors import UnsupportedType, envelope, human_size
 from .security import Unauthorized, check_token, requires_token
@@ -61,36 +57,14 @@ def import_upload(
     shown in problems. Raises BibtexImportError when nothing could be imported."""
     shown = secure_filename(Path(name).name) or "upload.bib"
     before = {s.key for s in library.studies}
-    with tempfile.TemporaryDirectory(prefix="evidence-upload-") as folder:
-        path = Path(folder) / shown
-        path.write_bytes(data)
-        try:
-            report = library.add_bibtex(path)
-        except BibtexImportError as exc:
-            raise BibtexImportError(str(exc).replace(str(path), shown)) from None
-    report = _renamed(report, str(path), shown)
+    report = library.add_data(data, shown)
     added = [s for s in library.studies if s.key not in before]
     return report, added, shown
 
 
-def _renamed(report: ImportReport, temp: str, shown: str) -> ImportReport:
-    """The report with the temporary path replaced by the uploaded file's name."""
-    import dataclasses
-
-    problems = tuple(
-        dataclasses.replace(p, file=shown) if p.file == temp else p for p in report.problems
-    )
-    files = tuple(shown if f == temp else f for f in report.files)
-    return dataclasses.replace(report, files=files, problems=problems)
-
-
 def report_json(report: ImportReport, added: list[Study]) -> dict[str, Any]:
-    return {
-        "files": list(report.files),
-        "studies": report.studies,
-        "imported": [{"key": s.key, "title": s.title, "year": s.year} for s in added],
-        "problems": [problem_to_dict(p) for p in report.problems],
-    }
+    shape: dict[str, Any] = to_json(report, added=added)
+    return shape
 
 
 def _limit() -> str:

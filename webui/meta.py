@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from evidence.version import __version__
+from evidence import __version__
 
 from .errors import envelope
 from .openapi import document

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evidence.model import DESIGNS, POPULATIONS
-from evidence.version import __version__
+from evidence import DESIGNS, POPULATIONS, __version__
 
 from .citing import export_formats, styles
 from .security import HEADER

@@ -13,8 +13,7 @@ from typing import Any
 from flask import request
 from werkzeug.datastructures import MultiDict
 
-from evidence.errors import QueryError
-from evidence.search.searcher import Filters
+from evidence import Filters, QueryError
 
 from .errors import TooLarge, UnsupportedType
 

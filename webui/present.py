@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from evidence.model import Person, Study
+from evidence import Person, Study
 
 MAX_AUTHORS_SHOWN = 6
 

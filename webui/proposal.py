@@ -8,15 +8,12 @@ which a web request must never be able to name.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
-from evidence import Library
-from evidence.model import Proposal
-from evidence.points.proposal import list_templates
+from evidence import Library, Proposal, list_templates, to_json
 
 from .citing import FORMAT_LABELS, chosen_style, export_formats, styles
 from .errors import envelope
@@ -59,5 +56,5 @@ def api_proposal() -> ResponseReturnValue:
     library = get_library()
     template = chosen_template(request.args.get("template"))
     style = chosen_style(library)
-    draft = dataclasses.asdict(build(library, template, style)) if template else None
+    draft = to_json(build(library, template, style)) if template else None
     return jsonify(envelope(templates=list_templates(), style=style, proposal=draft))

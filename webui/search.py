@@ -8,10 +8,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 
-from evidence.errors import QueryError
-from evidence.export.shapes import hit_to_dict
-from evidence.model import DESIGNS, POPULATIONS
-from evidence.search.searcher import Results
+from evidence import DESIGNS, POPULATIONS, QueryError, Results, to_json
 
 from .batching import SearchBatcher
 from .citing import chosen_style, references_by_key, styles
@@ -78,19 +75,7 @@ def api_search() -> ResponseReturnValue:
     req = search_request(request.args)
     if not req.query:
         raise QueryError("the query is empty; pass q=, a claim or a question.")
-    results = run(req)
-    end = results.offset + len(results)
-    return jsonify(
-        envelope(
-            query=results.query,
-            total=results.total,
-            offset=results.offset,
-            k=req.k,
-            next_offset=end if end < results.total else None,
-            notes=list(results.notes),
-            hits=[hit_to_dict(hit) for hit in results],
-        )
-    )
+    return jsonify(envelope(**to_json(run(req), k=req.k)))
 
 
 def _page_url(req: SearchRequest, page: int, style: str) -> str:

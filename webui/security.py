@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from flask import current_app, request
 
-from evidence.errors import EvidenceError
+from evidence import EvidenceError
 
 HEADER = "X-Evidence-Token"
 FORM_FIELD = "token"

@@ -13,8 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from evidence import EvidenceError, Library, Settings
-from evidence.index.build import terminal_progress
+import click
+
+from evidence import EvidenceError, Library, Settings, terminal_progress
 
 from . import create_app
 from .security import check_serving, is_loopback
@@ -126,3 +127,40 @@ def open_library(settings: Settings) -> Library:
 
 
 _is_loopback = is_loopback
+
+
+@click.command("serve")
+@click.option(
+    "--host",
+    default=None,
+    envvar="EVIDENCE_HOST",
+    show_envvar=True,
+    help="Address to listen on [default: 127.0.0.1].",
+)
+@click.option(
+    "--port",
+    default=None,
+    type=int,
+    envvar="EVIDENCE_PORT",
+    show_envvar=True,
+    help="Port [default: 5000].",
+)
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    envvar="EVIDENCE_INDEX",
+    show_envvar=True,
+    help="Index folder [default: index/ of the project].",
+)
+def serve_command(host: str | None, port: int | None, index_dir: Path | None) -> None:
+    """Serve the web UI and JSON API (waitress), building the index on first run.
+
+    With EVIDENCE_TOKEN set, imports need that token; a --host beyond loopback
+    (127.0.0.1) is refused without one.
+    """
+    try:
+        serve(host=host, port=port, index_dir=index_dir)
+    except EvidenceError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -11,8 +11,7 @@ from typing import Any
 
 from flask import current_app
 
-from evidence import Library, Settings
-from evidence.index.build import terminal_progress
+from evidence import Library, Settings, terminal_progress
 
 EXTENSION = "evidence"
 

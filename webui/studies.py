@@ -10,10 +10,7 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
-from evidence import Library
-from evidence.errors import CitationError, ExportError
-from evidence.export.shapes import study_to_json
-from evidence.model import Passage, Study
+from evidence import CitationError, ExportError, Library, Passage, Study, to_json
 
 from .citing import styles
 from .errors import envelope
@@ -88,28 +85,14 @@ def api_study(key: str) -> ResponseReturnValue:
     view = gather(get_library(), key)
     return jsonify(
         envelope(
-            study=study_to_json(view.study),
-            passages=[_passage_json(p) for p in view.passages],
+            study=to_json(view.study),
+            passages=[to_json(p) for p in view.passages],
             references={
-                style: None if ref is None else {"text": ref.text, "markdown": ref.markdown}
+                style: None if ref is None else to_json(ref)
                 for style, ref in view.references.items()
             },
             bibtex=view.bibtex,
-            related=[
-                {"key": s.key, "title": s.title, "year": s.year, "score": score}
-                for s, score in view.related
-            ],
+            related=[{**to_json(s, summary=True), "score": score} for s, score in view.related],
             notes=view.notes,
         )
     )
-
-
-def _passage_json(passage: Passage) -> dict[str, Any]:
-    return {
-        "id": passage.id,
-        "kind": passage.kind,
-        "field": passage.field,
-        "text": passage.text,
-        "char_start": passage.char_start,
-        "char_end": passage.char_end,
-    }

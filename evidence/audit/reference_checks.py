@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from ..ingest.dedupe import title_fingerprint
-from ..ingest.records import doi_problem
 from ..model import Study
+from ..text.identifiers import doi_problem, title_fingerprint
 from .draft import DraftReference, name_key
 from .report import AuditState, in_text
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from ..ingest.records import normalise_doi
+from ..text.identifiers import normalise_doi
 from .draft import DraftReference, parse_year
 
 _MARKER = re.compile(r"[ \t]*(?:[-*+•][ \t]+|\d{1,3}[.)][ \t]+|\[\d{1,3}\][ \t]*)")

@@ -106,6 +106,10 @@ class AuditReport:
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
 
+    def render(self, fmt: str = "text") -> str:
+        """The report as plain text ("text") or Markdown ("md"); JSON is `to_dict()`."""
+        return render(self, fmt)
+
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (offsets index `text`)."""
         data = asdict(self)

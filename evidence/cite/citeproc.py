@@ -89,10 +89,9 @@ class CiteRequest:
 @dataclass(frozen=True, slots=True)
 class Formatted:
     """The result of formatting one document: in-text citations in request order (plain
-    text and HTML) and the reference list in the style's order."""
+    text) and the reference list in the style's order."""
 
     citations: tuple[str, ...]
-    citations_html: tuple[str, ...]
     references: tuple[Reference, ...]
 
 
@@ -141,7 +140,6 @@ def read_output(
     ]
     return Formatted(
         citations=tuple(c["plain"].strip() for c in cites),
-        citations_html=tuple(c["html"].strip() for c in cites),
         references=tuple(_reference(r, style) for r in raw["refs"]),
     )
 

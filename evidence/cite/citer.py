@@ -21,14 +21,13 @@ import threading
 import uuid
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import CitationError
 from ..model import Study
-from .citeproc import WRITER, CiteRequest, Formatted, citation_markdown, read_output
-from .citeproc import run_pandoc as _pandoc  # called by this name: tests stub it
+from .citeproc import WRITER, CiteRequest, Formatted, citation_markdown, read_output, run_pandoc
 from .csl import to_csl
 
 __all__ = [
@@ -114,7 +113,12 @@ def style_name(style: str) -> str:
 class Citer:
     """Formats documents with pandoc, caching each result by its exact input."""
 
-    def __init__(self, cache_size: int = 256) -> None:
+    def __init__(
+        self, cache_size: int = 256, runner: Callable[[str, list[str]], dict[str, Any]] = run_pandoc
+    ) -> None:
+        """`runner(markdown, args)` runs pandoc and returns its JSON output (tests can count
+        or refuse the calls)."""
+        self._runner = runner
         self._cache: OrderedDict[tuple[Any, ...], Formatted] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -153,7 +157,7 @@ class Citer:
         bibliography = workdir / f"refs-{uuid.uuid4().hex}.json"
         bibliography.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
         try:
-            raw = _pandoc(
+            raw = self._runner(
                 citation_markdown(requests),
                 [
                     "--citeproc",

@@ -14,75 +14,52 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from ..cite.citer import style_name, to_csl
-from ..errors import ExportError, NotFoundError
+from ..cite.citer import Citer, style_name, to_csl
+from ..errors import ExportError
 from ..model import Proposal, Reference, Study, TalkingPoint
 from ..points.talking_points import compose, recite, requests
+from ..text.files import write_atomic
 from .documents import Content, evidence_label, md_escape, subtitle, to_html, to_markdown
-from .office import Sections, to_docx, to_pptx
+from .formats import FORMATS
+from .office import to_docx, to_pptx
 from .references import to_bibtex, to_ris
-
-__all__ = [
-    "DEFAULT_TITLE",
-    "EXPORT_FORMATS",
-    "Content",
-    "Sections",
-    "evidence_label",
-    "export",
-    "gather",
-    "to_bibtex",
-    "to_docx",
-    "to_html",
-    "to_markdown",
-    "to_pptx",
-    "to_ris",
-    "write_atomic",
-]
-
-if TYPE_CHECKING:
-    from ..library import Library
 
 log = logging.getLogger(__name__)
 
-EXPORT_FORMATS = ("md", "docx", "pptx", "html", "bib", "ris", "csljson")
-_REFERENCE_FORMATS = ("bib", "ris", "csljson")
 DEFAULT_TITLE = "Talking points"
 
 
 def export(
-    library: Library,
     items: Sequence[TalkingPoint | str] | Proposal,
     fmt: str,
+    studies: Mapping[str, Study],
+    citer: Citer,
     path: Path | str | None = None,
     style: str = "apa",
     title: str | None = None,
     *,
     citekeys: bool = False,
 ) -> bytes:
-    """`items` as a `fmt` file's bytes, also written to `path` when given.
+    """`items` as a `fmt` file's bytes, also written to `path` when given. `studies` are
+    the library's studies by key (items of other keys are left out, and logged).
 
     Raises ExportError for an unknown format, nothing to export or an unwritable path, and
     CitationError when citations cannot be formatted.
     """
     fmt = str(fmt).lower().lstrip(".")
-    if fmt not in EXPORT_FORMATS:
-        raise ExportError(
-            f"unknown export format '{fmt}'; use one of: {', '.join(EXPORT_FORMATS)}."
-        )
-    content = gather(library, items, style, title, cite=fmt not in _REFERENCE_FORMATS)
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format '{fmt}'; use one of: {', '.join(FORMATS)}.")
+    content = gather(items, studies, citer, style, title, cite=FORMATS[fmt].document)
     target = Path(path) if path is not None else None
     if fmt == "md" and citekeys:
-        data = _citekey_markdown(library, content, target)
+        data = _citekey_markdown(citer, content, target)
     else:
         data = _render(content, fmt)
     if target is not None:
-        write_atomic(target, data)
+        _write(target, data)
     return data
 
 
@@ -104,8 +81,9 @@ def _render(content: Content, fmt: str) -> bytes:
 
 
 def gather(
-    library: Library,
     items: Sequence[TalkingPoint | str] | Proposal,
+    studies: Mapping[str, Study],
+    citer: Citer,
     style: str,
     title: str | None,
     cite: bool = True,
@@ -126,36 +104,35 @@ def gather(
         keys = [i for i in items if isinstance(i, str)]
         sections = [(DEFAULT_TITLE, points)] if points else []
     sections = [
-        (heading, tuple(p for p in points if _known(library, p))) for heading, points in sections
+        (heading, tuple(p for p in points if _known(studies, p))) for heading, points in sections
     ]
     groups = [[s.study_key for s in p.sources] for _, points in sections for p in points]
     wanted = [k for g in groups for k in g] + keys
-    studies = [s for s in (_study(library, k) for k in dict.fromkeys(wanted)) if s is not None]
-    if not studies:
+    chosen = [s for s in (_study(studies, k) for k in dict.fromkeys(wanted)) if s is not None]
+    if not chosen:
         raise ExportError("nothing to export: none of the items is in the library.")
     style = style_name(style)
     references: tuple[Reference, ...] = ()
     if cite:
-        formatted = library.citer.format(studies, requests(groups), style)
+        formatted = citer.format(chosen, requests(groups), style)
         recited = iter(recite([p for _, pts in sections for p in pts], formatted, style))
         sections = [(heading, tuple(next(recited) for _ in points)) for heading, points in sections]
         references = formatted.references
-    return Content(title or DEFAULT_TITLE, tuple(sections), references, tuple(studies), style)
+    return Content(title or DEFAULT_TITLE, tuple(sections), references, tuple(chosen), style)
 
 
-def _study(library: Library, key: str) -> Study | None:
-    try:
-        return library.study(key)
-    except NotFoundError:
+def _study(studies: Mapping[str, Study], key: str) -> Study | None:
+    study = studies.get(key)
+    if study is None:
         log.warning("not exported, not in the library: %s", key)
-        return None
+    return study
 
 
-def _known(library: Library, point: TalkingPoint) -> bool:
-    return all(_study(library, s.study_key) is not None for s in point.sources)
+def _known(studies: Mapping[str, Study], point: TalkingPoint) -> bool:
+    return all(_study(studies, s.study_key) is not None for s in point.sources)
 
 
-def _citekey_markdown(library: Library, content: Content, path: Path | None) -> bytes:
+def _citekey_markdown(citer: Citer, content: Content, path: Path | None) -> bytes:
     """Markdown with pandoc citekeys; CSL-JSON and the CSL style are written beside `path`."""
     if path is None:
         raise ExportError(
@@ -163,8 +140,8 @@ def _citekey_markdown(library: Library, content: Content, path: Path | None) -> 
             "is written beside it (e.g. -o points.md)."
         )
     bibliography, csl = path.with_suffix(".json"), path.with_suffix(".csl")
-    write_atomic(bibliography, _render(content, "csljson"))
-    write_atomic(csl, library.citer.style_path(content.style).read_bytes())
+    _write(bibliography, _render(content, "csljson"))
+    _write(csl, citer.style_path(content.style).read_bytes())
     lines = [
         "---",
         f"title: {json.dumps(content.title)}",
@@ -184,14 +161,10 @@ def _citekey_markdown(library: Library, content: Content, path: Path | None) -> 
     return "\n".join(lines).encode("utf-8")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file beside it. Raises ExportError."""
+def _write(path: Path, data: bytes) -> None:
+    """Write an export atomically. Raises ExportError saying what to do."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # "x": honours the umask
-        with open(temp, "xb") as out:
-            out.write(data)
-        os.replace(temp, path)
+        write_atomic(path, data)
     except OSError as exc:
         raise ExportError(
             f"could not write {path}: {exc.strerror or exc}. Choose a writable path."

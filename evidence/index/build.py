@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from ..model import Passage, Study
 from .embed import Embedder
 from .lexical import ANALYZER_VERSION, LexicalIndex, Terms
 from .passages import MIN_SENTENCE_CHARS, split_study
+from .progress import GRAPH_LABEL, Progress
 from .store import IndexData
 from .vectors import VectorIndex
 
@@ -29,17 +29,25 @@ TITLE_REPEAT = 2  # the title counts twice in the keyword index (a measured, sma
 BM25_K1 = 1.2
 BM25_B = 0.75
 
-Progress = Callable[[str, int, int], None]  # (label, done, total)
-GRAPH_LABEL = "graph"  # building the approximate (HNSW) index; other labels are texts embedded
 
-
-def lexical_settings() -> dict[str, Any]:
-    """The keyword-index settings a manifest records; an index built with others is rebuilt."""
+def index_identity(embedder: Embedder) -> dict[str, Any]:
+    """Everything that decides an index's contents, as its manifest records it: the model
+    (another one is refused when reading), how studies are cut into passages, and the
+    keyword settings (an index built with other chunking or keyword settings is rebuilt,
+    reusing its vectors)."""
     return {
-        "analyzer_version": ANALYZER_VERSION,
-        "k1": BM25_K1,
-        "b": BM25_B,
-        "title_repeat": TITLE_REPEAT,
+        "model": embedder.identity(),
+        "chunking": {
+            "kinds": ["title", "finding", "abstract sentence"],
+            "splitter": "pysbd",
+            "min_sentence_chars": MIN_SENTENCE_CHARS,
+        },
+        "lexical": {
+            "analyzer_version": ANALYZER_VERSION,
+            "k1": BM25_K1,
+            "b": BM25_B,
+            "title_repeat": TITLE_REPEAT,
+        },
     }
 
 
@@ -114,17 +122,7 @@ def build_data(
         keyword_texts, k1=BM25_K1, b=BM25_B, known=_known_terms(previous, keyword_keys)
     )
     manifest = dict(manifest)
-    manifest.update(
-        model=embedder.identity(),
-        study_count=len(studies),
-        passage_count=len(passages),
-        chunking={
-            "kinds": ["title", "finding", "abstract sentence"],
-            "splitter": "pysbd",
-            "min_sentence_chars": MIN_SENTENCE_CHARS,
-        },
-        lexical=lexical_settings(),
-    )
+    manifest.update(index_identity(embedder), study_count=len(studies), passage_count=len(passages))
     data = IndexData(
         manifest=manifest,
         studies=list(studies),
@@ -275,27 +273,3 @@ def _release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
-
-
-def terminal_progress() -> Progress:
-    """A progress reporter that draws tqdm bars on stderr, one per label."""
-    from tqdm import tqdm
-
-    bars: dict[str, Any] = {}
-
-    def report(label: str, done: int, total: int) -> None:
-        bar = bars.get(label)
-        if bar is None:
-            graph = label == GRAPH_LABEL
-            bar = bars[label] = tqdm(
-                total=total,
-                desc="Building the vector search graph" if graph else f"Embedding {label}",
-                unit=" vectors" if graph else " texts",
-                file=sys.stderr,
-                dynamic_ncols=True,
-            )
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return report

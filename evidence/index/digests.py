@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import threading
 from pathlib import Path
+
+from ..text.files import write_atomic
 
 _lock = threading.Lock()
 
@@ -49,10 +49,6 @@ def _read(path: Path | None) -> dict[str, list[object]]:
 def _write(path: Path, memo: dict[str, list[object]]) -> None:
     """Best effort: a read-only cache folder only costs the re-hash next time."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".digests-")
-        with os.fdopen(fd, "w") as handle:
-            json.dump(memo, handle)
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(memo).encode())
     except OSError:
         pass

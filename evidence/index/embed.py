@@ -116,6 +116,13 @@ class Embedder:
         )
 
     @property
+    def model_path(self) -> str:
+        """The model's local folder (weights checked), or its name when it is not a folder.
+
+        Raises ModelLoadError when the bundled model's weights do not match."""
+        return resolve_model_path(self.model_name, self.cache_dir)
+
+    @property
     def backend(self) -> str:
         """The runtime in use (after loading, a fallback to torch shows here)."""
         _ = self.encoder  # loading may fall back to torch

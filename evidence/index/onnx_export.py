@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import ModelLoadError
+from ..text.files import atomic_path
 from .digests import file_sha256
 
 EXPORT_VERSION = 1  # bump when the exported graph changes
@@ -78,9 +77,11 @@ def exported_model(folder: Path, cache_dir: Path, int8: bool = False) -> Path:
     with FileLock(str(target / ".lock")):
         try:
             if not fp32.exists():
-                _atomic(fp32, lambda tmp: _export(folder, tmp))
+                with atomic_path(fp32) as temp:
+                    _export(folder, temp)
             if int8 and not quantised.exists():
-                _atomic(quantised, lambda tmp: _quantise(fp32, tmp))
+                with atomic_path(quantised) as temp:
+                    _quantise(fp32, temp)
         except ModelLoadError:
             raise
         except Exception as exc:
@@ -89,17 +90,6 @@ def exported_model(folder: Path, cache_dir: Path, int8: bool = False) -> Path:
                 "(EVIDENCE_BACKEND=torch)."
             ) from None
     return wanted
-
-
-def _atomic(path: Path, write: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".onnx")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _export(folder: Path, out: Path) -> None:

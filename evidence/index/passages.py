@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Passage, Study
+from ..model import Passage, Study, passage_id
 from ..text.sentences import split_sentences
 
 # Sentences shorter than this are merged into the next one ("Methods:", "Results.").
@@ -26,7 +26,7 @@ def split_study(study: Study) -> list[Passage]:
         pieces.append(("abstract", "abstract", start, end))
     return [
         Passage(
-            id=f"{study.key}#p{i}",
+            id=passage_id(study.key, i),
             study_key=study.key,
             kind=kind,
             field=field,

@@ -31,10 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..errors import IndexFormatError, IndexNotFoundError
 from ..model import Passage, Person, Study
+from ..text.files import write_atomic
 from ..version import __version__
 from .lexical import LexicalIndex
 from .vectors import VectorIndex
@@ -197,12 +196,7 @@ def _write_jsonl(path: Path, rows: Any) -> None:
 
 
 def _publish(index_dir: Path, name: str) -> None:
-    pointer = index_dir / f".{CURRENT}.{os.getpid()}.tmp"
-    with pointer.open("w") as handle:
-        handle.write(name + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(pointer, index_dir / CURRENT)
+    write_atomic(index_dir / CURRENT, (name + "\n").encode(), fsync=True)
     _fsync_dir(index_dir)
 
 
@@ -423,8 +417,3 @@ def file_sha256(paths: list[Path]) -> str:
         digest.update(path.name.encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
-
-
-def vectors_as_array(index: VectorIndex) -> np.ndarray:
-    """All vectors of `index` as one array (for reuse as an embedding cache)."""
-    return index.reconstruct_all()

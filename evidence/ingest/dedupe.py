@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from ..model import ImportProblem, Study
-
-_NON_ALNUM = re.compile(r"[\W_]+")
-
-
-def title_fingerprint(title: str) -> str:
-    """Casefolded title with punctuation and spacing removed, for matching."""
-    return _NON_ALNUM.sub("", title.casefold())
+from ..text.identifiers import title_fingerprint
 
 
 def _identity(study: Study) -> list[tuple[str, ...]]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from ..model import DESIGNS, POPULATIONS, ImportProblem, Person, Study
+from ..text.identifiers import doi_problem, normalise_doi, unwrap_identifier
 from .entries import RawEntry
 from .latex import decode_latex
 from .titles import sentence_case, strip_marks
@@ -38,10 +39,6 @@ _NOISE_PREFIXES = ("bdsk-", "mendeley-", "jabref-", "date-added", "date-modified
 _NOISE = {"groups", "owner", "timestamp", "__markedentry", "abstractnote", "annote", "comment"}
 
 # Resolver prefixes: doi.org, dx.doi.org, and older ones such as doi.acm.org.
-_DOI_PREFIX = re.compile(r"^(?:https?://[a-z.]*doi[a-z.]*/|doi:\s*|doi\s+)", re.IGNORECASE)
-_URL_COMMAND = re.compile(r"\\(?:url|href)\s*\{([^{}]*)\}(?:\s*\{[^{}]*\})?")
-_ESCAPED = re.compile(r"\\([&%$#_~])")
-_DOI_SYNTAX = re.compile(r"^10\.\d{4,9}/\S+$")
 _YEAR = re.compile(r"^\s*(\d{4})\s*$")
 _DATE_YEAR = re.compile(r"^\s*(\d{4})(?:[-/]\d{1,2}){0,2}\s*$")
 _FINDING = re.compile(r"^finding(\d+)$")
@@ -93,13 +90,15 @@ def to_study(entry: RawEntry) -> tuple[Study, list[ImportProblem]]:
         pages=_text(f, "pages"),
         doi=doi,
         pmid=_pmid(f, problem, entry.key),
-        url=_verbatim(f.get("url", "")),
+        url=unwrap_identifier(f.get("url", "")),
         abstract=_text(f, "abstract"),
         keywords=_keywords(f.get("keywords", "")),
         design=_vocabulary(f, "design", DESIGNS, problem, entry.key),
         population=_vocabulary(f, "population", POPULATIONS, problem, entry.key),
         findings=_findings(f),
-        sources=tuple(s for s in re.split(r"\s*;\s*|\s+", _verbatim(f.get("source", ""))) if s),
+        sources=tuple(
+            s for s in re.split(r"\s*;\s*|\s+", unwrap_identifier(f.get("source", ""))) if s
+        ),
         flags=tuple(
             flag
             for flag in (year_flag, doi_flag, "authors-incomplete" * _truncated_names(entry))
@@ -121,16 +120,6 @@ def _text(fields: dict[str, str], *names: str) -> str:
     return ""
 
 
-def _verbatim(value: str) -> str:
-    """URLs and identifiers: unescape, unwrap ``\\url{}``, drop braces; no other LaTeX."""
-    if "\\" in value:
-        value = _URL_COMMAND.sub(r"\1", value)
-        value = _ESCAPED.sub(r"\1", value)
-    if "{" in value or "}" in value:
-        value = value.replace("{", "").replace("}", "")
-    return value.strip()
-
-
 def _persons(entry: RawEntry, name: str) -> tuple[Person, ...]:
     """The Persons of a name field; a trailing ``and others`` (meaning et al.) is dropped."""
     persons = entry.persons.get(name, ())
@@ -147,8 +136,8 @@ def _truncated_names(entry: RawEntry) -> bool:
 
 
 def _year(fields: dict[str, str], problem: Sink, key: str) -> tuple[int | None, str]:
-    raw = _verbatim(fields.get("year", ""))
-    match = _YEAR.match(raw) if raw else _DATE_YEAR.match(_verbatim(fields.get("date", "")))
+    raw = unwrap_identifier(fields.get("year", ""))
+    match = _YEAR.match(raw) if raw else _DATE_YEAR.match(unwrap_identifier(fields.get("date", "")))
     if match:
         return int(match.group(1)), ""
     if not raw and not fields.get("date"):
@@ -161,25 +150,6 @@ def _year(fields: dict[str, str], problem: Sink, key: str) -> tuple[int | None, 
         "year" if raw else "date",
     )
     return None, "year-invalid"
-
-
-def normalise_doi(value: str) -> str:
-    """Strip resolver prefixes, ``doi:`` and whitespace from a DOI; no other change."""
-    value = _verbatim(value)
-    value = _DOI_PREFIX.sub("", value.strip())
-    return re.sub(r"\s+", "", value).rstrip(".,;")
-
-
-def doi_problem(doi: str) -> str:
-    """Return why `doi` looks malformed or truncated, or ``""`` when it looks fine."""
-    if not _DOI_SYNTAX.match(doi):
-        return "does not match DOI syntax (10.NNNN/suffix)"
-    suffix = doi.split("/", 1)[1]
-    if doi.count("(") != doi.count(")") or doi.count("[") != doi.count("]"):
-        return "has unbalanced brackets, so it looks cut short"
-    if len(suffix) < 3 or suffix.endswith(("-", "/", "(", ".")):
-        return "looks cut short"
-    return ""
 
 
 def _doi(raw: str, problem: Sink, key: str) -> tuple[str, str]:
@@ -197,7 +167,7 @@ def _pmid(fields: dict[str, str], problem: Sink, key: str) -> str:
     raw = fields.get("pmid", "")
     if not raw and fields.get("eprinttype", "").strip("{} ").lower() == "pubmed":
         raw = fields.get("eprint", "")
-    value = _verbatim(raw)
+    value = unwrap_identifier(raw)
     if value and not value.isdigit():
         problem("pmid-invalid", f"entry '{key}': PMID '{value}' is not a number; ignored.", "pmid")
         return ""
@@ -205,7 +175,7 @@ def _pmid(fields: dict[str, str], problem: Sink, key: str) -> str:
 
 
 def _online_year(raw: str) -> int | None:
-    match = re.match(r"\s*(\d{4})", _verbatim(raw))
+    match = re.match(r"\s*(\d{4})", unwrap_identifier(raw))
     return int(match.group(1)) if match else None
 
 

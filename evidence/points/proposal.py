@@ -11,16 +11,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..cite.citer import Formatted, style_name
+from ..cite.citer import Citer, Formatted, style_name
 from ..errors import QueryError, TemplateError
 from ..model import Proposal, ProposalSection
-from ..search.searcher import Filters
+from ..search import Filters
+from .source import EvidenceSource
 from .talking_points import Candidate, build, candidates, merge, rank
-
-if TYPE_CHECKING:
-    from ..library import Library
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 MAX_POINTS = 20
@@ -106,7 +104,9 @@ def _section(path: Path, number: int, raw: Any) -> SectionSpec:
     )
 
 
-def build_proposal(library: Library, template: str | Path, style: str = "apa") -> Proposal:
+def build_proposal(
+    source: EvidenceSource, citer: Citer, template: str | Path, style: str = "apa"
+) -> Proposal:
     """A Proposal draft of `template`: talking points per section, one reference list.
 
     Raises TemplateError, and CitationError when citations cannot be formatted."""
@@ -115,8 +115,10 @@ def build_proposal(library: Library, template: str | Path, style: str = "apa") -
     used: set[str] = set()
     section_groups: list[list[list[Candidate]]] = []
     for section in spec.sections:
-        results = library.batch_search(
-            list(section.queries), k=max(2 * section.points, 10), filters=section.filters
+        results = source.batch_search(
+            list(section.queries),
+            k=max(2 * section.points, 10),
+            filters=Filters.parse(section.filters),
         )
         best: dict[str, Candidate] = {}
         for query, hits in zip(section.queries, results, strict=True):
@@ -124,11 +126,11 @@ def build_proposal(library: Library, template: str | Path, style: str = "apa") -
                 known = best.get(cand.passage.id)
                 if cand.passage.id not in used and (known is None or cand.score > known.score):
                     best[cand.passage.id] = cand
-        groups = merge(rank(list(best.values())), section.points, library.passage_vectors)
+        groups = merge(rank(list(best.values())), section.points, source.passage_vectors)
         used.update(c.passage.id for group in groups for c in group)
         section_groups.append(groups)
     flat = [group for groups in section_groups for group in groups]
-    points, formatted = build(flat, style, library.citer) if flat else ([], Formatted((), (), ()))
+    points, formatted = build(flat, style, citer) if flat else ([], Formatted((), ()))
     sections, start = [], 0
     for section, groups in zip(spec.sections, section_groups, strict=True):
         sections.append(

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,12 +21,10 @@ from ..cite.citer import Citer, CiteRequest, Formatted
 from ..errors import QueryError
 from ..index.lexical import analyze
 from ..model import Hit, Passage, PointSource, Study, TalkingPoint
-from ..search.searcher import Filters
+from ..search import Filters
 from .quotes import MAX_QUOTE_CHARS as MAX_QUOTE_CHARS  # both re-exported from here
 from .quotes import quote_span as quote_span
-
-if TYPE_CHECKING:
-    from ..library import Library
+from .source import EvidenceSource
 
 # Ranking: strength of design, strongest first (issue 5: syntheses, trials, observational,
 # commentary). Unknown designs rank last.
@@ -255,13 +252,14 @@ def recite(points: Sequence[TalkingPoint], formatted: Formatted, style: str) -> 
 
 
 def draft(
-    library: Library,
+    source: EvidenceSource,
+    citer: Citer,
     query: str | None,
     k: int,
     style: str,
     hits: Sequence[Hit] | None = None,
     passage_ids: Sequence[str] | None = None,
-    filters: Mapping[str, Any] | Filters | None = None,
+    filters: Filters | None = None,
 ) -> list[TalkingPoint]:
     """Talking points from a query, from chosen hits, or from chosen passages (a basket).
 
@@ -272,24 +270,26 @@ def draft(
     if k < 1:
         raise QueryError("k must be at least 1.")
     if passage_ids is not None:
-        groups = [[c] for c in _chosen(library, passage_ids, query)]
+        groups = [[c] for c in _chosen(source, passage_ids, query)]
     else:
         if hits is None:
             if not query or not query.strip():
                 raise QueryError("give a query, hits or passage ids to draft talking points from.")
-            hits = library.search(query, k=max(2 * k, 10), filters=filters)
-        groups = merge(rank(candidates(hits, query)), k, library.passage_vectors)
-    return build(groups, style, library.citer)[0] if groups else []
+            hits = source.batch_search([query], k=max(2 * k, 10), filters=filters)[0]
+        groups = merge(rank(candidates(hits, query)), k, source.passage_vectors)
+    return build(groups, style, citer)[0] if groups else []
 
 
-def _chosen(library: Library, passage_ids: Sequence[str], query: str | None) -> list[Candidate]:
-    passages = [library.passage(pid) for pid in dict.fromkeys(passage_ids)]
+def _chosen(
+    source: EvidenceSource, passage_ids: Sequence[str], query: str | None
+) -> list[Candidate]:
+    passages = [source.passage(pid) for pid in dict.fromkeys(passage_ids)]
     scores = [0.0] * len(passages)
     if query and query.strip() and passages:
-        vectors = library.passage_vectors([p.id for p in passages])
-        scores = (vectors @ library.embedder.encode_queries([query])[0]).tolist()
+        vectors = source.passage_vectors([p.id for p in passages])
+        scores = (vectors @ source.encode_query(query)).tolist()
     found = [
-        Candidate(p, library.study(p.study_key), float(s), 0, len(p.text))
+        Candidate(p, source.study(p.study_key), float(s), 0, len(p.text))
         for p, s in zip(passages, scores, strict=True)
     ]
     return rank(found) if query else found

@@ -32,7 +32,7 @@ class FakeLibrary:
         time.sleep(self.delay)  # long enough for other callers to queue up
         with self.lock:
             self.batches.append((tuple(queries), k, offset, filters))
-        return [Results([], q, total=k * 100 + offset, offset=offset) for q in queries]
+        return [Results((), q, total=k * 100 + offset, offset=offset) for q in queries]
 
     def search(self, query: str, k: int, offset: int, filters: Filters) -> Results:
         return self.batch_search([query], k, offset, filters)[0]

@@ -316,9 +316,16 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         return Opened()
 
     monkeypatch.setattr(Library, "open_or_build", staticmethod(open_or_build))
-    monkeypatch.setattr(
-        "waitress.serve", lambda app, **kwargs: calls.append({"app": app, **kwargs})
-    )
+
+    class Server:
+        def run(self) -> None:
+            pass
+
+    def create_server(app: Any, **kwargs: Any) -> Server:
+        calls.append({"app": app, **kwargs})
+        return Server()
+
+    monkeypatch.setattr("waitress.create_server", create_server)
     for name in ("EVIDENCE_HOST", "EVIDENCE_PORT", "EVIDENCE_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     return calls

@@ -1,0 +1,234 @@
+"""An index folder over time: its live generation, the imports kept in it, and rebuilds.
+
+`IndexFolder` is what `Library` opens, builds, extends and follows: it reads the live
+generation (retrying once when a writer switches it mid-read), decides when a rebuild is
+due (the sources or the index identity changed), rebuilds from every source, and adds
+imported files, holding the folder's lock while it writes. Imported files are copied into
+``imports/`` so that later rebuilds include them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..errors import BibtexImportError, IndexFormatError, IndexNotFoundError
+from ..ingest.parse import extend_bibtex, load_bibtex
+from ..model import ImportProblem, ImportReport, Study
+from .build import build_data, index_identity
+from .embed import Embedder
+from .locking import index_lock
+from .progress import Progress
+from .store import (
+    IMPORTS,
+    IndexData,
+    cannot_write,
+    current_generation,
+    file_sha256,
+    read_index,
+    read_manifest,
+    write_index,
+)
+
+# A file to import: a path, or the name and bytes of an upload.
+ImportFile = Path | tuple[str, bytes]
+
+
+def bib_files(sources: Iterable[Path | str]) -> list[Path]:
+    """The .bib files named by `sources` (files, or folders searched for *.bib), sorted."""
+    files: list[Path] = []
+    for source in sources:
+        path = Path(source)
+        files += sorted(path.glob("*.bib")) if path.is_dir() else [path]
+    return files
+
+
+class IndexFolder:
+    """One index folder (``settings.index_dir``) read and written with one embedder."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.path = settings.index_dir
+
+    # ---- reading -----------------------------------------------------------------------
+
+    def generation(self) -> str | None:
+        """The name of the live generation, or None when there is none."""
+        return current_generation(self.path)
+
+    def manifest(self) -> dict[str, Any] | None:
+        """The live generation's manifest, or None when the folder has no index."""
+        try:
+            return read_manifest(self.path)[1]
+        except IndexNotFoundError:
+            return None
+
+    def read_live(self) -> IndexData:
+        """The live generation, checked; retried once when a writer switched generations
+        mid-read (the old one may have been cleaned up under us).
+
+        Raises IndexNotFoundError or IndexFormatError (with what to run)."""
+        for attempt in (1, 2):
+            name = self.generation()
+            try:
+                return read_index(
+                    self.path, self.embedder.model_name, precision=self.embedder.precision
+                )
+            except IndexFormatError:
+                if attempt == 2 or self.generation() == name:
+                    raise
+        raise AssertionError("unreachable")
+
+    def built_settings(self, manifest: Mapping[str, Any]) -> Settings:
+        """The settings, with the corpus the index in `manifest` was built from unless one was
+        chosen. (Without this, opening an index of another corpus and importing one file
+        would rebuild it from the bundled corpus.)"""
+        recorded = manifest.get("corpus")
+        if not recorded or self.settings.corpus != Settings().corpus:
+            return self.settings
+        return dataclasses.replace(self.settings, corpus=tuple(Path(p) for p in recorded))
+
+    def is_stale(self, manifest: Mapping[str, Any]) -> bool:
+        """True when the sources or the settings that shape an index changed since `manifest`
+        was written (the model is checked when reading: another model is refused)."""
+        identity = index_identity(self.embedder)
+        return manifest.get("corpus_sha256") != self.sources_hash() or any(
+            manifest.get(part) != identity[part] for part in ("chunking", "lexical")
+        )
+
+    def sources(self) -> list[Path]:
+        """The corpus's .bib files, then the imported copies, in import order."""
+        imports = self.path / IMPORTS
+        extra = sorted(imports.glob("*.bib")) if imports.is_dir() else []
+        return bib_files(self.settings.corpus) + extra
+
+    def sources_hash(self) -> str:
+        return file_sha256([p for p in self.sources() if p.is_file()])
+
+    # ---- writing -----------------------------------------------------------------------
+
+    def rebuild(self, progress: Progress | None = None) -> tuple[IndexData, ImportReport]:
+        """Import every source and publish a new generation. Vectors of unchanged passages
+        come from the live generation when it is readable."""
+        with index_lock(self.path):
+            studies, report = load_bibtex(self.sources())
+            try:
+                previous = read_index(self.path, self.embedder.model_name, verify=False)
+            except Exception:  # no usable previous index: everything gets embedded
+                previous = None
+            return self._publish(studies, previous, progress), report
+
+    def add(
+        self, files: Sequence[ImportFile], live: IndexData, progress: Progress | None = None
+    ) -> tuple[IndexData, ImportReport]:
+        """Add the studies of `files` (paths, or ``(name, bytes)`` of an upload) to `live` and
+        publish the result; the files are kept in imports/. Problems name each file as given.
+        Raises BibtexImportError (nothing changed) when nothing can be imported."""
+        with index_lock(self.path):
+            if self.generation() != live.path.name:  # another process wrote meanwhile
+                live = read_index(self.path, self.embedder.model_name, verify=False)
+            copies, names = _copy_imports(self.path, files)
+            try:
+                studies, report = extend_bibtex(live.studies, copies)
+                report = _renamed(report, copies, names)
+                if not report.studies:
+                    listing = "\n".join(f"  {p}" for p in report.problems[:10])
+                    raise BibtexImportError(
+                        f"no study could be imported; nothing changed.\n{listing}"
+                    )
+                data = self._publish(studies, live, progress)
+            except BaseException:
+                for copy in copies:
+                    copy.unlink(missing_ok=True)
+                raise
+        return data, report
+
+    def _publish(
+        self, studies: list[Study], previous: IndexData | None, progress: Progress | None
+    ) -> IndexData:
+        """Build the index of `studies` (reusing `previous`) and make it the live generation."""
+        sources = self.sources()
+        manifest = {
+            "corpus_sha256": file_sha256([p for p in sources if p.is_file()]),
+            "corpus": [str(Path(p).resolve()) for p in self.settings.corpus],
+            "sources": [str(p.resolve()) for p in sources],
+        }
+        data = build_data(studies, self.embedder, manifest, previous, progress)
+        data.path = write_index(self.path, data)
+        return data
+
+
+def _renamed(report: ImportReport, copies: list[Path], names: list[str]) -> ImportReport:
+    """`report` with the copies in imports/ named as the user named the files (in problems
+    and in messages that quote the path)."""
+    shown = dict(zip((str(c) for c in copies), names, strict=True))
+
+    def rename(problem: ImportProblem) -> ImportProblem:
+        message = problem.message
+        for copy, name in shown.items():
+            message = message.replace(copy, name)
+        return dataclasses.replace(
+            problem, file=shown.get(problem.file, problem.file), message=message
+        )
+
+    return ImportReport(tuple(names), report.studies, tuple(rename(p) for p in report.problems))
+
+
+def _copy_imports(index_dir: Path, files: Sequence[ImportFile]) -> tuple[list[Path], list[str]]:
+    """Copy imported files into ``index_dir/imports`` (kept so rebuilds include them), each
+    under a new name that sorts after every earlier import; return the copies and the
+    names to show for them. A path that is not a file is skipped (the import reports it).
+    Call with the index lock held.
+
+    Raises IndexFormatError when the folder cannot be written; no copy is left then.
+    """
+    imports = index_dir / IMPORTS
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    copies: list[Path] = []
+    names: list[str] = []
+    try:
+        imports.mkdir(parents=True, exist_ok=True)
+        for item in files:
+            if isinstance(item, tuple):
+                name, data = item
+                copies.append(_next_copy(imports, stamp, name))
+                copies[-1].write_bytes(data)
+            elif item.is_file():
+                name = str(item)
+                copies.append(_next_copy(imports, stamp, item.name))
+                shutil.copyfile(item, copies[-1])
+            else:
+                continue
+            names.append(name)
+    except OSError as exc:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
+        raise cannot_write(index_dir, str(exc.strerror or exc)) from None
+    return copies, names
+
+
+def _next_copy(imports: Path, stamp: str, name: str) -> Path:
+    """``imports/STAMP-NNN-name.bib`` with NNN above every copy made in the same second.
+
+    (Names once held only the second and the file's position in the call, so two imports
+    of one file name within a second overwrote the first.)"""
+    numbers = [
+        int(match.group(1))
+        for copy in imports.glob(f"{stamp}-*")
+        if (match := re.match(rf"{stamp}-(\d+)-", copy.name))
+    ]
+    return imports / f"{stamp}-{max(numbers, default=-1) + 1:03d}-{_safe_name(name)}"
+
+
+def _safe_name(name: str) -> str:
+    """A file name with no path parts or odd characters (for copies in imports/)."""
+    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in Path(name).name)
+    stem = stem.lstrip(".") or "import"
+    return stem if stem.endswith(".bib") else stem + ".bib"
