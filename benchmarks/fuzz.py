@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/fuzz.py                      # 10,000 examples per target
     .venv/bin/python benchmarks/fuzz.py --examples 500 --targets bibtex-mutated --seed 1
 
-The targets and properties are the ones `tests/test_fuzz.py` runs a few examples of:
+The targets and properties are the ones `tests/system/test_fuzz.py` runs a few examples of:
 random text, random bytes and mutated real files (../shared/fixtures/bib, tests/data/
 audit-*) must give a result or a documented error (`BibtexImportError`, `DraftError`),
 within --time-bound seconds each, and every entry that survives a mutation intact must
@@ -45,7 +45,7 @@ def run_target(name: str, examples: int, bound: float, seed: int | None) -> dict
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as with_seed
 
-    from tests.test_fuzz import TARGETS, bounded
+    from tests.system.test_fuzz import TARGETS, bounded
 
     make, check = TARGETS[name]
     guarded = bounded(check, bound)
@@ -91,7 +91,7 @@ def run_target(name: str, examples: int, bound: float, seed: int | None) -> dict
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
-    from tests.test_fuzz import TARGETS, fixture_texts
+    from tests.system.test_fuzz import TARGETS, fixture_texts
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--examples", type=int, default=10_000, help="per target")

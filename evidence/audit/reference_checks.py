@@ -79,38 +79,9 @@ def _find_study(
     doi_at = (ref.doi_start, ref.doi_end) if ref.doi else (ref.start, ref.end)
     other = False
     if ref.doi:
-        study = lookup.by_doi.get(ref.doi.casefold())
-        if study is not None and _same_work(ref, study):
-            return study, "doi"
-        other = study is not None
-        if study is not None:
-            state.add(
-                "doi-other-study",
-                *doi_at,
-                f"Reference {ref.index}'s DOI {ref.doi} is the library's DOI of "
-                f"{in_text(study)} '{study.title}', not of '{ref.title}'.",
-                "Check the DOI on the publisher's page of this work.",
-                study.key,
-            )
-        prefix = lookup.doi_prefix_of(ref.doi)
-        if prefix is not None and _same_work(ref, prefix):
-            state.add(
-                "doi-truncated",
-                *doi_at,
-                f"Reference {ref.index}'s DOI {ref.doi} is cut short; the library's is "
-                f"{prefix.doi}.",
-                f"Use https://doi.org/{prefix.doi}",
-                prefix.key,
-            )
-            return prefix, "doi-prefix"
-        problem = doi_problem(ref.doi)
-        if problem:
-            state.add(
-                "doi-malformed",
-                *doi_at,
-                f"Reference {ref.index}'s DOI {ref.doi} {problem}.",
-                "Copy the DOI again from the publisher's page.",
-            )
+        found, how, other = _by_doi(state, lookup, ref, doi_at)
+        if found is not None:
+            return found, how
     study = lookup.title(ref.title) if ref.title else None
     if study is None:
         return None, ""
@@ -134,6 +105,44 @@ def _find_study(
             study.key,
         )
     return study, "title"
+
+
+def _by_doi(
+    state: AuditState, lookup: LibraryIndex, ref: DraftReference, doi_at: tuple[int, int]
+) -> tuple[Study | None, str, bool]:
+    """The study whose DOI is `ref`'s (or of which it is a cut-short copy), how it was
+    found, and whether the DOI belongs to another library study; DOI problems reported."""
+    study = lookup.by_doi.get(ref.doi.casefold())
+    if study is not None and _same_work(ref, study):
+        return study, "doi", False
+    if study is not None:
+        state.add(
+            "doi-other-study",
+            *doi_at,
+            f"Reference {ref.index}'s DOI {ref.doi} is the library's DOI of "
+            f"{in_text(study)} '{study.title}', not of '{ref.title}'.",
+            "Check the DOI on the publisher's page of this work.",
+            study.key,
+        )
+    prefix = lookup.doi_prefix_of(ref.doi)
+    if prefix is not None and _same_work(ref, prefix):
+        state.add(
+            "doi-truncated",
+            *doi_at,
+            f"Reference {ref.index}'s DOI {ref.doi} is cut short; the library's is {prefix.doi}.",
+            f"Use https://doi.org/{prefix.doi}",
+            prefix.key,
+        )
+        return prefix, "doi-prefix", study is not None
+    problem = doi_problem(ref.doi)
+    if problem:
+        state.add(
+            "doi-malformed",
+            *doi_at,
+            f"Reference {ref.index}'s DOI {ref.doi} {problem}.",
+            "Copy the DOI again from the publisher's page.",
+        )
+    return None, "", study is not None
 
 
 def _same_work(ref: DraftReference, study: Study) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -84,43 +85,25 @@ def build_data(
     p_prefix = _prefix(usable.passages, passages) if usable else 0
     s_prefix = _prefix(usable.studies, studies) if usable else 0
     old_keys = usable.text_keys if usable else {}
-    passage_keys = old_keys.get("passages", [])[:p_prefix] + [
-        text_key(p.text) for p in passages[p_prefix:]
-    ]
+    passage_texts = [p.text for p in passages[p_prefix:]]
+    passage_keys = old_keys.get("passages", [])[:p_prefix] + [text_key(t) for t in passage_texts]
     study_texts = [document_text(s) for s in studies[s_prefix:]]
     study_keys = old_keys.get("studies", [])[:s_prefix] + [text_key(t) for t in study_texts]
     appended = usable is not None and (p_prefix, s_prefix) == (
         len(usable.passages),
         len(usable.studies),
     )
-    fresh = len(passages) - p_prefix + len(studies) - s_prefix
+    fresh = len(passage_texts) + len(study_texts)
     # A small append re-encodes the rare repeated text rather than indexing every old key.
     cache = _Cache(None if appended and fresh < SMALL_APPEND else usable)
-    vectors = _grown(
-        usable.vectors if usable else None,
-        p_prefix,
-        passage_keys,
-        [p.text for p in passages[p_prefix:]],
-        cache,
-        embedder,
-        "passages",
-        progress,
+    grow = partial(_grown, cache=cache, embedder=embedder, progress=progress)
+    vectors = grow(
+        usable.vectors if usable else None, p_prefix, passage_keys, passage_texts, label="passages"
     )
-    documents = _grown(
-        usable.documents if usable else None,
-        s_prefix,
-        study_keys,
-        study_texts,
-        cache,
-        embedder,
-        "studies",
-        progress,
+    documents = grow(
+        usable.documents if usable else None, s_prefix, study_keys, study_texts, label="studies"
     )
-    keyword_texts = [keyword_text(s) for s in studies]
-    keyword_keys = [text_key(t) for t in keyword_texts]
-    lexical = LexicalIndex.build(
-        keyword_texts, k1=BM25_K1, b=BM25_B, known=_known_terms(previous, keyword_keys)
-    )
+    lexical, keyword_keys = _keyword_index(studies, previous)
     manifest = dict(manifest)
     manifest.update(index_identity(embedder), study_count=len(studies), passage_count=len(passages))
     data = IndexData(
@@ -136,6 +119,19 @@ def build_data(
     if usable is not None:  # lets the store copy the unchanged head of its row files
         data.appended_to = (usable.path, s_prefix, p_prefix)
     return data
+
+
+def _keyword_index(
+    studies: Sequence[Study], previous: IndexData | None
+) -> tuple[LexicalIndex, list[str]]:
+    """The BM25 index of the studies' keyword texts, and those texts' keys (terms of
+    unchanged texts are taken from `previous`)."""
+    keyword_texts = [keyword_text(s) for s in studies]
+    keyword_keys = [text_key(t) for t in keyword_texts]
+    lexical = LexicalIndex.build(
+        keyword_texts, k1=BM25_K1, b=BM25_B, known=_known_terms(previous, keyword_keys)
+    )
+    return lexical, keyword_keys
 
 
 def _same_vectors(previous: IndexData, embedder: Embedder) -> bool:

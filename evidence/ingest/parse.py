@@ -305,6 +305,27 @@ def _raw_entry(
             )
         )
         return None
+    fields, field_lines = _fields(entry, strings, file, problems)
+    if not fields:
+        problems.append(
+            ImportProblem(
+                file,
+                line,
+                "empty-entry",
+                f"entry '{entry.key}' has no fields; imported with its key only.",
+                entry.key,
+            )
+        )
+    raw = RawEntry(entry.key.strip(), entry.entry_type.lower(), fields, field_lines, file, line)
+    raw.persons = {name: parse_names(fields[name]) for name in _NAME_FIELDS if name in fields}
+    return raw
+
+
+def _fields(
+    entry: Entry, strings: dict[str, str], file: str, problems: list[ImportProblem]
+) -> tuple[dict[str, str], dict[str, int]]:
+    """The entry's fields with macros resolved, and each field's 1-based line. A repeated
+    field keeps its first non-empty value; undefined macros and repeats are reported."""
     fields: dict[str, str] = {}
     field_lines: dict[str, int] = {}
     for fld in entry.fields:
@@ -340,16 +361,4 @@ def _raw_entry(
                 continue
         fields[name] = value
         field_lines[name] = fline
-    if not fields:
-        problems.append(
-            ImportProblem(
-                file,
-                line,
-                "empty-entry",
-                f"entry '{entry.key}' has no fields; imported with its key only.",
-                entry.key,
-            )
-        )
-    raw = RawEntry(entry.key.strip(), entry.entry_type.lower(), fields, field_lines, file, line)
-    raw.persons = {name: parse_names(fields[name]) for name in _NAME_FIELDS if name in fields}
-    return raw
+    return fields, field_lines

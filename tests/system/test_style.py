@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 PATHS = ["evidence", "webui", "tests", "benchmarks"]
 

@@ -1,6 +1,6 @@
 """DOCX and PPTX exports open in LibreOffice and show every point with its citation.
 
-python-docx and python-pptx reading back their own files (tests/test_export.py) cannot
+python-docx and python-pptx reading back their own files (tests/export/test_files.py) cannot
 catch a file that only Office-compatible readers reject; this converts the exports with
 LibreOffice itself. Skipped, with the reason, where LibreOffice is not installed.
 """

@@ -14,9 +14,7 @@ from evidence.audit.draft import name_key
 from evidence.audit.reading import load_draft, parse_draft, read_draft
 from evidence.audit.references import parse_reference, split_references
 from evidence.errors import DraftError
-
-DATA = Path(__file__).resolve().parent / "data"
-
+from tests.conftest import DATA
 
 Found = list[tuple[str, tuple[str, ...], bool, str]]
 

@@ -39,9 +39,8 @@ from evidence.errors import BibtexImportError, DraftError
 from evidence.ingest.parse import load_bibtex, parse_bibtex
 from evidence.model import ImportReport, Study
 from evidence.text.decode import decode_bytes
-from tests.conftest import SHARED
+from tests.conftest import DATA, SHARED
 
-DATA = Path(__file__).resolve().parent / "data"
 CORPUS = DATA.parent.parent / "corpus"
 FIXTURES = SHARED / "fixtures" / "bib"
 TEST_TIME_BOUND_S = 20.0  # generous here (a busy shared machine); benchmarks/fuzz.py uses 2 s

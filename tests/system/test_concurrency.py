@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from evidence import Library
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "tiny.bib"
 SUICIDE = ROOT / "corpus" / "suicide.bib"  # real studies the tiny corpus lacks
 QUERY = "suicidal ideation and suicide attempts among firefighters"

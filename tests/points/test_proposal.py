@@ -10,6 +10,7 @@ import pytest
 from evidence import Library
 from evidence.errors import TemplateError
 from evidence.points.proposal import list_templates, load_template
+from tests.conftest import DATA
 
 TINY_TEMPLATE = """
 title = "Test proposal"
@@ -115,7 +116,7 @@ def test_cli_proposal_lists_templates_and_writes_a_draft(
 
     from evidence.cli import main
 
-    monkeypatch.setenv("EVIDENCE_CORPUS", str(Path(__file__).parent / "data" / "tiny.bib"))
+    monkeypatch.setenv("EVIDENCE_CORPUS", str(DATA / "tiny.bib"))
     runner = CliRunner()
     done = runner.invoke(main, ["proposal", "--list"])
     assert done.exit_code == 0 and "peer-support-program" in done.output

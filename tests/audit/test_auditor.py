@@ -13,9 +13,9 @@ from evidence.audit.auditor import KINDS, AuditReport, audit_draft, render
 from evidence.cli import main
 from evidence.ingest.parse import load_bibtex
 from evidence.model import Study
+from tests.conftest import DATA, ROOT
 
-DATA = Path(__file__).resolve().parent / "data"
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = ROOT / "corpus"
 
 
 @pytest.fixture(scope="module")

@@ -31,8 +31,8 @@ import pytest
 from evidence import Library
 from evidence.errors import IndexFormatError
 from evidence.index.store import current_generation
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "tiny.bib"
 CORPUS = ROOT / "corpus"
 CORPORA = {

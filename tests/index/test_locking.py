@@ -13,8 +13,7 @@ import pytest
 
 from evidence.errors import EvidenceError, LockTimeoutError
 from evidence.index.locking import index_lock
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 
 def test_the_lock_creates_the_folder_and_its_lock_file(tmp_path: Path) -> None:

@@ -21,8 +21,8 @@ from evidence.cite.citeproc import run_pandoc
 from evidence.cite.citer import STYLES, Citer, CiteRequest, in_text, known_studies, to_csl
 from evidence.ingest.parse import load_bibtex
 from evidence.model import Study
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 KEYS = [
     "carleton2020mental",
     "carleton2020assessing",

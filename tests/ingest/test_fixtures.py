@@ -14,8 +14,7 @@ import pytest
 
 from evidence import load_bibtex
 from evidence.model import ImportReport
-
-from .conftest import shared_path
+from tests.conftest import shared_path
 
 FIXTURES = [
     pytest.param(

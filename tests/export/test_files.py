@@ -17,9 +17,8 @@ from evidence.export import FORMATS
 from evidence.export.references import to_bibtex, to_ris
 from evidence.ingest.parse import load_bibtex
 from evidence.model import Person, Study, TalkingPoint
+from tests.conftest import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data"
 QUERY = "does peer support reduce PTSD in firefighters"
 # What an export must keep (source file/line and import flags describe the import, not the work).
 FIELDS = (

@@ -14,9 +14,9 @@ import pytest
 
 from evidence.ingest.parse import load_bibtex
 from evidence.model import DESIGNS, POPULATIONS, Study
-from tests.conftest import shared_path
+from tests.conftest import ROOT, shared_path
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = ROOT / "corpus"
 BIB_FILES = sorted(CORPUS.glob("*.bib"))
 DOI_SYNTAX = re.compile(r"^10\.\d{4,9}/[^\s]+$")
 KEY_SCHEME = re.compile(r"^(?P<author>[a-z]+)(?P<year>\d{4})(?P<word>[a-z]+)$")

@@ -18,8 +18,7 @@ from evidence.points.talking_points import (
     quote_span,
     rank,
 )
-
-DATA = Path(__file__).resolve().parent / "data"
+from tests.conftest import DATA
 
 
 def assert_traced(library: Library, points: list[TalkingPoint]) -> None:
