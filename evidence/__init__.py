@@ -29,6 +29,7 @@ from .errors import (
     QueryError,
     SettingsError,
     TemplateError,
+    TimeLimitError,
 )
 from .export import FORMATS, ExportFormat, to_json
 from .index import Embedder, Progress
@@ -60,6 +61,8 @@ from .points import list_templates
 from .points.proposal import template_path
 from .search import FILTER_KEYS, Filters, Results
 from .text import split_sentences
+from .text.deadline import time_limit
+from .text.sentences import use_worker_processes
 from .version import __version__
 
 __all__ = [
@@ -104,6 +107,7 @@ __all__ = [
     "Study",
     "TalkingPoint",
     "TemplateError",
+    "TimeLimitError",
     "VectorIndex",
     "__version__",
     "is_passage_id",
@@ -115,6 +119,8 @@ __all__ = [
     "split_passage_id",
     "split_sentences",
     "template_path",
+    "time_limit",
     "terminal_progress",
     "to_json",
+    "use_worker_processes",
 ]

@@ -77,6 +77,13 @@ class Settings:
     """Request threads of `evidence serve`. Concurrent searches are encoded together, so a
     thread mostly waits for its batch: 8 threads let 8 concurrent clients share batches
     (mean batch 4.0, 8.2 ms of server CPU per search) where 4 gave 2.2 and 10.6 ms."""
+    server_connection_limit: int = 200
+    """Most connections `evidence serve` keeps open at once (others wait for a free one)."""
+    server_channel_timeout: int = 20
+    """Seconds a connection may sit idle before the server closes it."""
+    server_request_timeout: int = 60
+    """Seconds a client may take to send one whole request (headers and upload), so slow
+    clients cannot hold every connection for long."""
     token: str = field(default="", repr=False)
     """Access token that imports over the web need; empty: none needed (loopback only)."""
     secret_key: str = field(default="", repr=False)

@@ -51,6 +51,10 @@ class DraftError(EvidenceError):
     """A draft could not be read (missing, unreadable, not text or DOCX)."""
 
 
+class TimeLimitError(EvidenceError):
+    """Work on one request took longer than its time limit (`text.deadline.time_limit`)."""
+
+
 class LockTimeoutError(EvidenceError):
     """Another process holds the index lock for too long."""
 

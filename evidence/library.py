@@ -61,6 +61,7 @@ class Library:
         settings = Settings.resolve(settings, index_dir=index_dir)
         embedder = embedder or Embedder.from_settings(settings)
         folder = IndexFolder(settings, embedder)
+        folder.recover()  # what a killed import left: finished or discarded, never rebuilt
         data = folder.read_live()
         return cls(data, folder.built_settings(data.manifest), embedder)
 
@@ -80,7 +81,9 @@ class Library:
         """
         settings = _with_sources(Settings.resolve(settings, index_dir=index_dir), sources)
         embedder = embedder or Embedder.from_settings(settings)
-        data, report = IndexFolder(settings, embedder).rebuild(progress)
+        folder = IndexFolder(settings, embedder)
+        folder.recover()
+        data, report = folder.rebuild(progress)
         library = cls(data, settings, embedder)
         library.last_report = report
         return library
@@ -97,6 +100,7 @@ class Library:
         """Open the index, building it when missing and updating it when the corpus changed."""
         settings = _with_sources(Settings.resolve(settings, index_dir=index_dir), sources)
         embedder = embedder or Embedder.from_settings(settings)
+        IndexFolder(settings, embedder).recover()
         manifest = IndexFolder(settings, embedder).manifest()
         if manifest is None:
             return cls.build(settings=settings, progress=progress, embedder=embedder)
@@ -130,7 +134,9 @@ class Library:
         try:
             return self._by_key[key]
         except KeyError:
-            raise NotFoundError(f"no study with key '{key}' in {self.index_dir}.") from None
+            raise NotFoundError(
+                f"no study with key '{key}' in the library; check the key, or search for it."
+            ) from None
 
     def passages_of(self, key: str) -> list[Passage]:
         """The passages of study `key`, in order (an unknown key has none)."""
@@ -222,7 +228,9 @@ class Library:
         CitationError for an unknown style."""
         studies = known_studies(self._by_key, keys)
         if not studies:
-            raise NotFoundError(f"none of {', '.join(keys) or 'no keys'} is in {self.index_dir}.")
+            raise NotFoundError(
+                f"none of {', '.join(keys) or 'no keys'} is in the library; check the keys."
+            )
         return in_text(self.citer, studies, style, narrative)
 
     def export(

@@ -10,7 +10,9 @@ points with one reference list.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 ENTRY_TYPES = (
     "article",
@@ -54,6 +56,8 @@ POPULATIONS = (
 )
 
 PASSAGE_SEPARATOR = "#p"
+# The prefix an import's copy in imports/ gets: ``20261206T142233-000-``.
+_IMPORT_STAMP = re.compile(r"^\d{8}T\d{6}-\d{3}-")
 
 
 def passage_id(study_key: str, number: int) -> str:
@@ -131,8 +135,19 @@ class Study:
     flags: tuple[str, ...] = ()  # e.g. "doi-malformed", "year-missing"
     bibtex_type: str = ""  # the entry type as written, e.g. "incollection"
     extra: tuple[tuple[str, str], ...] = ()  # other fields, decoded, kept for export
-    source_file: str = ""
+    source_file: str = ""  # the file it was imported from (a path on this machine)
     source_line: int = 0  # 1-based
+
+    @property
+    def source(self) -> str:
+        """Where the study came from, without this machine's folders: the file's name, and
+        for an import the name it was imported as (``"imported: my-library.bib"``)."""
+        path = PurePath(self.source_file)
+        if not self.source_file:
+            return ""
+        if path.parent.name == "imports":
+            return "imported: " + _IMPORT_STAMP.sub("", path.name)
+        return path.name
 
     def field_text(self, name: str) -> str:
         """Return the text of a passage-bearing field: ``title``, ``abstract`` or ``findingN``.

@@ -15,24 +15,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, abort, current_app, request
-from flask.wrappers import Response
 
 from evidence import Library, Settings
 
-from . import audit, basket, errors, exporting, imports, meta, proposal, search, studies
+from . import (
+    audit,
+    basket,
+    errors,
+    exporting,
+    hardening,
+    imports,
+    meta,
+    proposal,
+    search,
+    studies,
+)
 from .present import author_line, segments
 from .security import token_required
 from .state import EXTENSION
 
 # Uploads above this are refused with 413 before they are read (the import page says so).
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-# Everything the pages load comes from this server; no inline script or style may run, so
-# even a missed escape in a template could not execute anything.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 def create_app(
@@ -59,8 +62,7 @@ def create_app(
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key()
-    app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    hardening.install(app)
     if library is not None:
         app.extensions[EXTENSION] = library
     for module in (search, studies, basket, exporting, proposal, imports, audit, meta):
@@ -71,7 +73,6 @@ def create_app(
     )
     app.context_processor(_page_globals)
     app.before_request(_same_origin)
-    app.after_request(_security_headers)
     return app
 
 
@@ -113,14 +114,6 @@ def _secret_key() -> str:
     (a key kept in a file would sit in the working tree, where it could be committed).
     """
     return Settings.resolve().secret_key or secrets.token_hex(32)
-
-
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors, older browsers
-    return response
 
 
 __all__ = ["MAX_UPLOAD_BYTES", "create_app"]

@@ -7,8 +7,10 @@ forms are sent with fetch and answered in JSON, so the page does not reload.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import unquote
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -19,6 +21,10 @@ from .citing import FORMAT_LABELS, chosen_style, export_formats, references_by_k
 from .errors import TooLarge, envelope, wants_json
 from .params import json_object, string_list
 from .state import get_library
+
+# A path on this site: no scheme, no host, printable ASCII only.
+_SAFE_PATH = re.compile(r"/(?!/)[A-Za-z0-9/_.~%?=&+:@!$'()*,;#-]*")
+_UNSAFE = re.compile(r"[\x00-\x20\x7f\\\\]")
 
 bp = Blueprint("basket", __name__)
 
@@ -159,7 +165,11 @@ def api_update() -> ResponseReturnValue:
 
 
 def _safe_next(target: str | None) -> str:
-    """A same-site path to go back to (never another host: no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """A same-site path to go back to (never another host: no open redirect). Anything but
+    a plain path (a scheme, a host, a backslash, control or space characters, also when
+    percent-encoded in the path) falls back to the basket."""
+    if target and _SAFE_PATH.fullmatch(target):
+        decoded = unquote(target.partition("?")[0])  # the path: what a browser may fold
+        if not decoded.startswith(("//", "/\\")) and not _UNSAFE.search(decoded):
+            return target
     return url_for("basket.page")

@@ -7,6 +7,7 @@ Under ``/api`` every error is the JSON envelope ``{"ok": false, "error": str, "s
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -25,8 +26,11 @@ from evidence import (
     ModelLoadError,
     NotFoundError,
     QueryError,
+    SettingsError,
+    TimeLimitError,
 )
 
+from .hardening import Busy
 from .security import Unauthorized
 
 log = logging.getLogger(__name__)
@@ -43,6 +47,8 @@ STATUS: tuple[tuple[type[EvidenceError], int], ...] = (
     (IndexFormatError, 503),
     (ModelLoadError, 503),
     (LockTimeoutError, 503),
+    (TimeLimitError, 503),
+    (SettingsError, 500),
 )
 
 HINTS = {
@@ -53,7 +59,12 @@ HINTS = {
     405: "This address does not accept that method.",
     413: "The upload is too large.",
     415: "The upload has the wrong type.",
-    503: "The library is not ready; the server's terminal says what to run.",
+    503: "The server could not do this now; the message says why.",
+}
+# Extra headers by status: how to authenticate (401), when to come back (503).
+STATUS_HEADERS = {
+    401: {"WWW-Authenticate": 'Bearer realm="evidence imports"'},
+    503: {"Retry-After": "5"},
 }
 
 
@@ -65,6 +76,16 @@ class TooLarge(EvidenceError):
     """A request that names more items than one request may (413)."""
 
 
+# An absolute path of this machine: /a/b/c (not a URL's //host, not a DOI's 10.1/x).
+_PATH = re.compile(r"(?<![\w:/.])/(?:[^\s/'\"`]+/)+([^\s/'\"`]*)")
+
+
+def without_paths(message: str) -> str:
+    """`message` with this machine's folders left out (only file names stay): the server's
+    layout is nobody else's business; its terminal log has the full message."""
+    return _PATH.sub(r"\1", message)
+
+
 def status_for(error: EvidenceError) -> int:
     """Return the HTTP status for a library error (500 when it is not the caller's fault)."""
     if isinstance(error, Unauthorized):
@@ -73,6 +94,8 @@ def status_for(error: EvidenceError) -> int:
         return 415
     if isinstance(error, TooLarge):
         return 413
+    if isinstance(error, Busy):
+        return 503
     for kind, status in STATUS:
         if isinstance(error, kind):
             return status
@@ -104,10 +127,12 @@ def wants_json() -> bool:
 
 def render_error(message: str, status: int) -> ResponseReturnValue:
     """Return the error as the JSON envelope or the error page, whichever the client wants."""
+    headers = STATUS_HEADERS.get(status, {})
     if wants_json():
-        return jsonify({"ok": False, "error": message, "status": status}), status
+        return jsonify({"ok": False, "error": message, "status": status}), status, headers
     hint = HINTS.get(status, "")
-    return render_template("error.html", message=message, status=status, hint=hint), status
+    page = render_template("error.html", message=message, status=status, hint=hint)
+    return page, status, headers
 
 
 def register(app: Flask) -> None:
@@ -118,7 +143,7 @@ def register(app: Flask) -> None:
         status = status_for(error)
         if status >= 500:
             log.error("library error on %s: %s", request.path, error)
-        return render_error(str(error), status)
+        return render_error(without_paths(str(error)), status)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:

@@ -16,6 +16,7 @@ from evidence import FORMATS, Library, QueryError, to_json
 from .basket import check_item, items, point_json, split
 from .citing import chosen_style, export_formats, references_by_key
 from .errors import envelope
+from .hardening import heavy
 from .params import choice, filters_from_json, integer, json_object, string_list
 from .proposal import build as build_proposal
 from .proposal import chosen_template
@@ -51,6 +52,7 @@ def export_items(library: Library, wanted: list[str], fmt: str, style: str, titl
 
 
 @bp.post("/basket/export")
+@heavy
 def basket_export() -> ResponseReturnValue:
     """The basket as a file (the export buttons' target when JavaScript is off)."""
     library = get_library()
@@ -61,6 +63,7 @@ def basket_export() -> ResponseReturnValue:
 
 
 @bp.post("/proposal/export")
+@heavy
 def proposal_export() -> ResponseReturnValue:
     """A proposal draft as a file (the proposal page's export buttons)."""
     library = get_library()
@@ -75,6 +78,7 @@ def proposal_export() -> ResponseReturnValue:
 
 
 @bp.post("/api/export")
+@heavy
 def api_export() -> ResponseReturnValue:
     """``{"passage_ids": [...], "keys": [...], "format": "md", "style": "apa", "title": ""}``
     or ``{"template": NAME, ...}`` (a proposal draft) → the file (the envelope on error)."""
@@ -108,6 +112,7 @@ def _export_proposal(library: Library, body: dict[str, Any]) -> Response:
 
 
 @bp.post("/api/talking-points")
+@heavy
 def api_talking_points() -> ResponseReturnValue:
     """Talking points from ``passage_ids`` or from a ``query`` (with ``k`` and ``filters``)."""
     library = get_library()

@@ -15,7 +15,7 @@ from werkzeug.utils import secure_filename
 
 from evidence import BibtexImportError, ImportReport, Library, QueryError, Study, to_json
 
-from .errors import UnsupportedType, envelope, human_size
+from .errors import STATUS_HEADERS, UnsupportedType, envelope, human_size
 from .security import Unauthorized, check_token, requires_token
 from .state import get_library
 
@@ -82,7 +82,8 @@ def submit() -> ResponseReturnValue:
     try:
         check_token()  # first: nothing is read into the library without it
     except Unauthorized as exc:
-        return render_template("import.html", limit=_limit(), report=None, error=str(exc)), 401
+        page = render_template("import.html", limit=_limit(), report=None, error=str(exc))
+        return page, 401, STATUS_HEADERS[401]
     library = get_library()
     try:
         name, data = upload()

@@ -17,6 +17,7 @@ from evidence import Library, Proposal, list_templates, to_json
 
 from .citing import FORMAT_LABELS, chosen_style, export_formats, styles
 from .errors import envelope
+from .hardening import heavy
 from .params import choice
 from .state import get_library
 
@@ -34,6 +35,7 @@ def build(library: Library, template: str, style: str) -> Proposal:
 
 
 @bp.get("/proposal")
+@heavy
 def page() -> ResponseReturnValue:
     library = get_library()
     template = chosen_template(request.args.get("template"))
@@ -51,6 +53,7 @@ def page() -> ResponseReturnValue:
 
 
 @bp.get("/api/proposal")
+@heavy
 def api_proposal() -> ResponseReturnValue:
     """The templates; with ``template=NAME``, also the draft (sections, points, references)."""
     library = get_library()

@@ -24,6 +24,7 @@ HEADER = "X-Evidence-Token"
 FORM_FIELD = "token"
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 MIN_TOKEN_CHARS = 16
+MIN_TOKEN_CLASSES = 3
 NEW_TOKEN_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(24))"'
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -87,11 +88,27 @@ def check_serving(host: str, token: str | None) -> None:
             f"one with: {NEW_TOKEN_HINT}) and give it to the people who import, or listen on "
             "127.0.0.1 (the default)."
         )
-    if len(token) < MIN_TOKEN_CHARS:
+    weakness = token_weakness(token)
+    if weakness:
         raise UnsafeServer(
-            f"EVIDENCE_TOKEN is {len(token)} characters; a server on {host} needs at least "
-            f"{MIN_TOKEN_CHARS}. Make one with: {NEW_TOKEN_HINT}"
+            f"EVIDENCE_TOKEN {weakness}; a server on {host} needs a token of at least "
+            f"{MIN_TOKEN_CHARS} characters from at least {MIN_TOKEN_CLASSES} kinds (lower case, "
+            f"upper case, digits, others). Make one with: {NEW_TOKEN_HINT}"
         )
+
+
+def token_weakness(token: str) -> str:
+    """Why `token` is too weak to guard a server beyond loopback, or ``""``."""
+    if len(token) < MIN_TOKEN_CHARS:
+        return f"is {len(token)} characters"
+    if len(set(token)) < MIN_TOKEN_CHARS // 2:
+        return "repeats too few different characters"
+    kinds = (str.islower, str.isupper, str.isdigit)
+    classes = sum(any(test(c) for c in token) for test in kinds)
+    classes += any(not (c.isalnum() or c.isspace()) for c in token)
+    if classes < MIN_TOKEN_CLASSES or token.strip() != token:
+        return f"uses {classes} kind(s) of character" if token.strip() == token else "has spaces"
+    return ""
 
 
 def is_loopback(host: str) -> bool:

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import errno
 import logging
+import signal
 import socket
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
+from waitress.channel import HTTPChannel
+from waitress.task import ErrorTask
 
-from evidence import EvidenceError, Library, Settings, terminal_progress
+from evidence import EvidenceError, Library, Settings, terminal_progress, use_worker_processes
 
 from . import create_app
+from .hardening import HEAVY_WORKERS, SECURITY_HEADERS
 from .security import check_serving, is_loopback
-
-LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
 def serve(
@@ -39,8 +42,6 @@ def serve(
     when the port is in use, and what `Library.open_or_build` raises (the CLI prints each
     as ``Error: ...``).
     """
-    import waitress
-
     given = {"host": host, "port": port, "index_dir": index_dir, "corpus": corpus}
     settings = Settings.resolve({k: v for k, v in given.items() if v is not None})
     token = settings.token or None
@@ -52,23 +53,74 @@ def serve(
         library=library,
     )
     app.debug = False  # FLASK_DEBUG in the environment must not reach a served app
-    if _is_loopback(settings.host):
-        # Another site's page must not reach this server through a DNS name that points
-        # at 127.0.0.1 (DNS rebinding): only loopback Host headers are answered.
-        app.config["TRUSTED_HOSTS"] = LOOPBACK_NAMES
-    threads = threads or settings.server_threads
+    # Another site's page must not reach a loopback server through a DNS name that points
+    # at 127.0.0.1 (DNS rebinding): only loopback Host headers are answered.
+    app.config["LOOPBACK_ONLY"] = is_loopback(settings.host)
     # waitress warns "Task queue depth is 1" whenever a request waits a few ms for a free
     # thread; with batched searches that is normal under load and would flood the terminal.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    try:
-        server = waitress.create_server(
-            app, host=settings.host, port=settings.port, threads=threads, ident="evidence"
-        )
-    except OSError as exc:  # the port was taken while the library opened
-        raise port_error(settings.host, settings.port, exc) from None
+    server = create_bounded_server(app, settings, threads or settings.server_threads)
+    use_worker_processes(HEAVY_WORKERS)  # long drafts are split beside, not in, this process
+    # A plain `kill` (SIGTERM) stops as Ctrl+C does: temporary folders are removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"Serving on http://{shown}:{settings.port}/  (Ctrl+C to stop)", file=sys.stderr)
     server.run()
+
+
+def create_bounded_server(app: Any, settings: Settings, threads: int) -> Any:
+    """A waitress server whose connections are bounded: how many, how long idle, how long
+    to send one request; its own error answers carry the security headers.
+
+    Raises ServeError when the port was taken while the library opened."""
+    import waitress
+
+    try:
+        server = waitress.create_server(
+            app,
+            host=settings.host,
+            port=settings.port,
+            threads=threads,
+            ident="evidence",
+            connection_limit=settings.server_connection_limit,
+            channel_timeout=settings.server_channel_timeout,
+            cleanup_interval=min(10, settings.server_channel_timeout),
+        )
+    except OSError as exc:
+        raise port_error(settings.host, settings.port, exc) from None
+    server.channel_class = BoundedChannel
+    timeout = settings.server_request_timeout
+    plain = server.maintenance
+
+    def maintenance(now: float) -> None:
+        plain(now)
+        for channel in list(server.active_channels.values()):
+            started = getattr(channel, "request_started", now)
+            if channel.request is not None and now - started > timeout:
+                channel.will_close = True  # a request still arriving after `timeout` s
+
+    server.maintenance = maintenance
+    return server
+
+
+class SecureErrorTask(ErrorTask):  # type: ignore[misc]
+    """waitress's answer to a malformed request (400, 413, 431, 500), with our headers."""
+
+    def execute(self) -> None:
+        self.response_headers.extend(SECURITY_HEADERS)  # before: execute() writes the head
+        super().execute()
+
+
+class BoundedChannel(HTTPChannel):  # type: ignore[misc]
+    """A connection that remembers when its current request began to arrive."""
+
+    error_task_class = SecureErrorTask
+    request_started = 0.0
+
+    def received(self, data: bytes) -> bool:
+        if self.request is None and data:
+            self.request_started = time.time()
+        return bool(super().received(data))
 
 
 class ServeError(EvidenceError):
@@ -124,9 +176,6 @@ def open_library(settings: Settings) -> Library:
         file=sys.stderr,
     )
     return library
-
-
-_is_loopback = is_loopback
 
 
 @click.command("serve")

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..errors import DraftError
 from ..model import Study
+from ..text.deadline import check_time
 from .citation_checks import check_citation
 from .claims import Suggest, check_claims, check_fit, draft_topic, sentence_spans
 from .reading import parse_draft
@@ -48,19 +50,39 @@ __all__ = [
 ]
 
 
+# Bounds on one audit (a draft beyond them gets a DraftError saying so).
+MAX_DRAFT_CHARS = 2_000_000
+MAX_CITATIONS = 50_000
+
+
 def audit_draft(text: str, studies: Sequence[Study], suggest: Suggest | None = None,
                 source: str = "") -> AuditReport:  # fmt: skip
     """Return the audit of `text` against its own reference list and `studies`.
 
     `suggest` maps claim sentences to library hits (``Library.batch_search``); without it,
-    uncited claims are reported with no suggestions. Never raises on odd text.
+    uncited claims are reported with no suggestions. Never raises on odd text; raises
+    DraftError for a draft beyond MAX_DRAFT_CHARS or MAX_CITATIONS, and TimeLimitError when
+    a time limit (`text.deadline.time_limit`) runs out.
     """
+    if len(text) > MAX_DRAFT_CHARS:
+        raise DraftError(
+            f"the draft is {len(text):,} characters; the audit reads at most "
+            f"{MAX_DRAFT_CHARS:,} (about 400 pages). Split it and audit each part."
+        )
     draft = parse_draft(text)
+    if len(draft.citations) > MAX_CITATIONS:
+        raise DraftError(
+            f"the draft has {len(draft.citations):,} citations; the audit checks at most "
+            f"{MAX_CITATIONS:,}. Split it and audit each part."
+        )
     state = AuditState(draft, newlines=[m.start() for m in re.finditer("\n", text)])
     lookup = LibraryIndex(studies)
     for reference in draft.references:
         check_reference(state, lookup, reference)
-    checks = [check_citation(state, lookup, c) for c in draft.citations]
+    checks = []
+    for citation in draft.citations:
+        check_time()
+        checks.append(check_citation(state, lookup, citation))
     if draft.citations and not draft.has_reference_list:
         first = draft.citations[0]
         state.add(

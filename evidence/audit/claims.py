@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from ..model import Hit
+from ..text.deadline import check_time
 from .report import AuditState, CitationCheck, Suggestion, in_text
 
 # Populations (model.POPULATIONS) whose results may not carry over to first responders;
@@ -134,12 +135,18 @@ def check_fit(state: AuditState, checks: list[CitationCheck], spans: list[tuple[
             )
 
 
+# Uncited claims that get library suggestions (each costs a search); later ones are
+# reported without suggestions.
+MAX_SUGGESTED_CLAIMS = 50
+
+
 def check_claims(state: AuditState, spans: list[tuple[int, int]], suggest: Suggest | None) -> None:
     """Report empirical claims with no citation, with the best library passages for each."""
     text = state.draft.text
     cited = [c.start for c in state.draft.citations]
     claims, previous_cited = [], False
     for start, end in spans:
+        check_time()
         sentence = text[start:end]
         has_cite = bisect.bisect_left(cited, start) < bisect.bisect_left(cited, end) or bool(
             _LOOSE_CITE.search(sentence)
@@ -152,7 +159,8 @@ def check_claims(state: AuditState, spans: list[tuple[int, int]], suggest: Sugge
             claims.append((start, end))
     hits: Sequence[Sequence[Hit]] = []
     if suggest is not None and claims:
-        hits = suggest([text[a:b] for a, b in claims])
+        check_time()
+        hits = suggest([text[a:b] for a, b in claims[:MAX_SUGGESTED_CLAIMS]])
     listed = {study.key: index for index, study in state.ref_study.items()}
     for n, (start, end) in enumerate(claims):
         found = tuple(_suggestion(h) for h in (hits[n] if n < len(hits) else [])[:3])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 from ..errors import BibtexImportError, DraftError
@@ -18,6 +19,11 @@ from .draft import Draft, name_key
 from .references import parse_reference, split_references
 
 MAX_DRAFT_BYTES = 20_000_000
+# A .docx is a zip archive: its parts are checked before any is parsed, so a small file
+# that unpacks to gigabytes of XML (a "zip bomb") is refused at once. Real drafts of a
+# hundred pages unpack to a few MB in a few dozen parts.
+MAX_DOCX_UNPACKED = 50_000_000
+MAX_DOCX_PARTS = 1000
 
 
 _HEADING = re.compile(
@@ -98,6 +104,7 @@ def decode_draft(data: bytes, name: str, docx: bool = False) -> str:
 def _read_docx(data: bytes, name: str) -> str:
     import docx  # python-docx; imported here because only DOCX drafts need it
 
+    _check_archive(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several unrelated types for a bad file
@@ -106,3 +113,22 @@ def _read_docx(data: bytes, name: str) -> str:
             "Open it in Word and save it again, or save it as .txt."
         ) from None
     return "\n".join(p.text for p in document.paragraphs)
+
+
+def _check_archive(data: bytes, name: str) -> None:
+    """Raise DraftError unless the .docx's zip directory promises a modest unpacked size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise DraftError(
+            f"{name}: not a readable .docx (its zip structure is damaged). Open it in Word "
+            "and save it again, or save it as .txt."
+        ) from None
+    unpacked = sum(p.file_size for p in parts)
+    if len(parts) > MAX_DOCX_PARTS or unpacked > MAX_DOCX_UNPACKED:
+        raise DraftError(
+            f"{name}: this .docx unpacks to {unpacked:,} bytes in {len(parts):,} parts, more "
+            f"than a draft needs (at most {MAX_DOCX_UNPACKED:,} bytes, {MAX_DOCX_PARTS} parts). "
+            "Save the draft again from Word, or as .txt."
+        )

@@ -12,15 +12,18 @@ pptx) and `reference_formats.py` (bib, ris).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..cite.citer import Citer, style_name, to_csl
 from ..errors import ExportError
 from ..model import Proposal, Reference, Study, TalkingPoint
 from ..points.talking_points import compose, recite, requests
+from ..text.decode import printable
 from ..text.files import write_atomic
 from .documents import Content, evidence_label, md_escape, subtitle, to_html, to_markdown
 from .formats import FORMATS
@@ -118,7 +121,25 @@ def gather(
         recited = iter(recite([p for _, pts in sections for p in pts], formatted, style))
         sections = [(heading, tuple(next(recited) for _ in points)) for heading, points in sections]
         references = formatted.references
-    return Content(title or DEFAULT_TITLE, tuple(sections), references, tuple(chosen), style)
+    content = Content(title or DEFAULT_TITLE, tuple(sections), references, tuple(chosen), style)
+    cleaned: Content = _printable(content)
+    return cleaned
+
+
+def _printable(value: Any) -> Any:
+    """`value` with every string stripped of what XML refuses (control characters, lone
+    surrogates, U+FFFE/U+FFFF): a title typed into a form, or text stored by an older
+    version, must not make a DOCX or PPTX export fail."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, tuple):
+        return tuple(_printable(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _printable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    return value
 
 
 def _study(studies: Mapping[str, Study], key: str) -> Study | None:

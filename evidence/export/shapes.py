@@ -27,9 +27,12 @@ from ..search import Results
 
 
 def study_json(study: Study) -> dict[str, Any]:
-    """A study with every field (extra BibTeX fields as an object)."""
+    """A study with every field (extra BibTeX fields as an object). Where it came from is
+    its `source` label and line, never a folder of the machine that serves it."""
     data = study_to_dict(study)
     data["extra"] = dict(study.extra)
+    data.pop("source_file", None)
+    data["source"] = study.source
     return data
 
 

@@ -36,6 +36,10 @@ PRECISION = {"openvino": "fp32", "onnx": "fp32", "torch": "fp32", "onnx-int8": "
 
 GROUP = 256  # texts per encode call (sorted by length, so one call has similar lengths)
 TOKEN_BUDGET = 4096  # tokens per batch: bounds activation memory on long texts
+# The model reads at most its window (256 tokens); a token covers at most 100 characters
+# (longer words become [UNK]), so cutting a text here never changes its vector, and a
+# megabyte-long title is not tokenised whole.
+MAX_TEXT_CHARS = 30_000
 
 
 def _estimated_tokens(chars: int) -> int:
@@ -194,7 +198,7 @@ class Embedder:
             group = order[start : start + GROUP]
             longest = len(texts[group[-1]])
             batch = max(8, min(self.batch_size, TOKEN_BUDGET // _estimated_tokens(longest)))
-            texts_in_group = [texts[i] for i in group]
+            texts_in_group = [texts[i][:MAX_TEXT_CHARS] for i in group]
             out[group] = encoder.encode(texts_in_group, "document", batch, self.index_threads)
         return out
 
@@ -208,7 +212,7 @@ class Embedder:
         if not texts:
             return np.zeros((0, encoder.dimension), dtype=np.float32)
         vectors: np.ndarray = encoder.encode(
-            list(texts), "query", self.batch_size, self.query_threads
+            [t[:MAX_TEXT_CHARS] for t in texts], "query", self.batch_size, self.query_threads
         )
         return vectors
 

@@ -10,6 +10,8 @@ imported files, holding the folder's lock while it writes. Imported files are co
 from __future__ import annotations
 
 import dataclasses
+import logging
+import os
 import re
 import shutil
 import time
@@ -27,6 +29,8 @@ from .locking import index_lock
 from .progress import Progress
 from .store import (
     IMPORTS,
+    QUARANTINE,
+    STAGING,
     IndexData,
     cannot_write,
     current_generation,
@@ -35,6 +39,9 @@ from .store import (
     read_manifest,
     write_index,
 )
+
+log = logging.getLogger(__name__)
+MAX_NAME_CHARS = 100  # of an import's name in imports/ (file systems allow 255 bytes)
 
 # A file to import: a path, or the name and bytes of an upload.
 ImportFile = Path | tuple[str, bytes]
@@ -112,18 +119,68 @@ class IndexFolder:
     def sources_hash(self) -> str:
         return file_sha256([p for p in self.sources() if p.is_file()])
 
+    def recover(self) -> list[str]:
+        """Finish or discard what a killed import left, and say what was done.
+
+        An import's files wait in ``imports/.staging/`` until its generation is live. A
+        file whose generation became live is moved into place (the import was complete);
+        any other is deleted: its studies never reached the library, and a start must not
+        add them, nor rebuild for them."""
+        staging = self.path / IMPORTS / STAGING
+        if not staging.is_dir():
+            return []
+        done: list[str] = []
+        with index_lock(self.path):
+            manifest = self.manifest() or {}
+            live_sources = set(manifest.get("sources", ()))
+            for staged in sorted(staging.iterdir()):
+                final = staging.parent / staged.name
+                if str(final.resolve()) in live_sources:
+                    os.replace(staged, final)
+                    done.append(f"completed the import of {staged.name} (its index was live)")
+                else:
+                    staged.unlink(missing_ok=True)
+                    done.append(f"discarded an unfinished import of {staged.name}")
+        for message in done:
+            log.warning("%s: %s", self.path, message)
+        return done
+
     # ---- writing -----------------------------------------------------------------------
 
     def rebuild(self, progress: Progress | None = None) -> tuple[IndexData, ImportReport]:
         """Import every source and publish a new generation. Vectors of unchanged passages
         come from the live generation when it is readable."""
         with index_lock(self.path):
-            studies, report = load_bibtex(self.sources())
+            studies, report = self._load_sources()
             try:
                 previous = read_index(self.path, self.embedder.model_name, verify=False)
             except Exception:  # no usable previous index: everything gets embedded
                 previous = None
             return self._publish(studies, previous, progress), report
+
+    def _load_sources(self) -> tuple[list[Study], ImportReport]:
+        """Every source's studies. An imported file that breaks the import is moved to
+        ``imports/quarantine/`` (and logged) rather than stop the library from starting."""
+        try:
+            return load_bibtex(self.sources())
+        except Exception:
+            for path in self.sources()[len(bib_files(self.settings.corpus)) :]:
+                try:
+                    load_bibtex([path])
+                except Exception as exc:
+                    self._quarantine(path, exc)
+            return load_bibtex(self.sources())
+
+    def _quarantine(self, path: Path, exc: Exception) -> None:
+        folder = self.path / IMPORTS / QUARANTINE
+        folder.mkdir(parents=True, exist_ok=True)
+        os.replace(path, folder / path.name)
+        log.warning(
+            "%s could not be read again (%s); moved to %s. Fix it and import it again.",
+            path.name,
+            str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+            folder,
+        )
 
     def add(
         self, files: Sequence[ImportFile], live: IndexData, progress: Progress | None = None
@@ -134,35 +191,54 @@ class IndexFolder:
         with index_lock(self.path):
             if self.generation() != live.path.name:  # another process wrote meanwhile
                 live = read_index(self.path, self.embedder.model_name, verify=False)
-            copies, names = _copy_imports(self.path, files)
+            copies, names = _stage_imports(self.path, files)
             try:
-                studies, report = extend_bibtex(live.studies, copies)
+                studies, report = _extended(live.studies, copies, names)
                 report = _renamed(report, copies, names)
                 if not report.studies:
                     listing = "\n".join(f"  {p}" for p in report.problems[:10])
                     raise BibtexImportError(
                         f"no study could be imported; nothing changed.\n{listing}"
                     )
-                data = self._publish(studies, live, progress)
+                data = self._publish(studies, live, progress, staged=copies)
+                _commit(copies)
             except BaseException:
-                for copy in copies:
-                    copy.unlink(missing_ok=True)
+                _unstage(copies)
                 raise
         return data, report
 
     def _publish(
-        self, studies: list[Study], previous: IndexData | None, progress: Progress | None
+        self,
+        studies: list[Study],
+        previous: IndexData | None,
+        progress: Progress | None,
+        staged: Sequence[Path] = (),
     ) -> IndexData:
-        """Build the index of `studies` (reusing `previous`) and make it the live generation."""
-        sources = self.sources()
+        """Build the index of `studies` (reusing `previous`) and make it the live generation;
+        `staged` imports are recorded under the names they will have once committed."""
+        final = {_final(copy): copy for copy in staged}
+        sources = self.sources() + list(final)
         manifest = {
-            "corpus_sha256": file_sha256([p for p in sources if p.is_file()]),
+            "corpus_sha256": file_sha256([p for p in sources if p.is_file() or p in final], final),
             "corpus": [str(Path(p).resolve()) for p in self.settings.corpus],
             "sources": [str(p.resolve()) for p in sources],
         }
         data = build_data(studies, self.embedder, manifest, previous, progress)
         data.path = write_index(self.path, data)
         return data
+
+
+def _extended(
+    studies: list[Study], copies: list[Path], names: list[str]
+) -> tuple[list[Study], ImportReport]:
+    """`extend_bibtex` of the staged copies; an error names the files as the user did."""
+    try:
+        return extend_bibtex(studies, copies)
+    except BibtexImportError as exc:
+        message = str(exc)
+        for copy, name in zip(copies, names, strict=True):
+            message = message.replace(str(copy), name)
+        raise BibtexImportError(message) from None
 
 
 def _renamed(report: ImportReport, copies: list[Path], names: list[str]) -> ImportReport:
@@ -181,54 +257,93 @@ def _renamed(report: ImportReport, copies: list[Path], names: list[str]) -> Impo
     return ImportReport(tuple(names), report.studies, tuple(rename(p) for p in report.problems))
 
 
-def _copy_imports(index_dir: Path, files: Sequence[ImportFile]) -> tuple[list[Path], list[str]]:
-    """Copy imported files into ``index_dir/imports`` (kept so rebuilds include them), each
-    under a new name that sorts after every earlier import; return the copies and the
-    names to show for them. A path that is not a file is skipped (the import reports it).
-    Call with the index lock held.
+def _stage_imports(index_dir: Path, files: Sequence[ImportFile]) -> tuple[list[Path], list[str]]:
+    """Copy imported files into ``imports/.staging/``, each under the name it will have in
+    imports/ (sorting after every earlier import); return the copies and the names to show
+    for them. A path that is not a file is skipped (the import reports it). Call with the
+    index lock held.
 
     Raises IndexFormatError when the folder cannot be written; no copy is left then.
     """
     imports = index_dir / IMPORTS
+    staging = imports / STAGING
     stamp = time.strftime("%Y%m%dT%H%M%S")
     copies: list[Path] = []
     names: list[str] = []
     try:
-        imports.mkdir(parents=True, exist_ok=True)
+        staging.mkdir(parents=True, exist_ok=True)
         for item in files:
             if isinstance(item, tuple):
                 name, data = item
-                copies.append(_next_copy(imports, stamp, name))
+                copies.append(staging / _next_copy(imports, stamp, name, copies).name)
                 copies[-1].write_bytes(data)
             elif item.is_file():
                 name = str(item)
-                copies.append(_next_copy(imports, stamp, item.name))
+                copies.append(staging / _next_copy(imports, stamp, item.name, copies).name)
                 shutil.copyfile(item, copies[-1])
             else:
                 continue
             names.append(name)
     except OSError as exc:
-        for copy in copies:
-            copy.unlink(missing_ok=True)
+        _unstage(copies)
+        try:
+            staging.rmdir()
+        except OSError:
+            pass
         raise cannot_write(index_dir, str(exc.strerror or exc)) from None
     return copies, names
 
 
-def _next_copy(imports: Path, stamp: str, name: str) -> Path:
-    """``imports/STAMP-NNN-name.bib`` with NNN above every copy made in the same second.
+def _final(staged: Path) -> Path:
+    """Where a staged import goes once its generation is live: imports/NAME."""
+    return staged.parent.parent / staged.name
+
+
+def _unstage(staged: Sequence[Path]) -> None:
+    """Remove the staged files of an import that failed (and the staging folder if empty)."""
+    for copy in staged:
+        copy.unlink(missing_ok=True)
+    _remove_if_empty(staged)
+
+
+def _remove_if_empty(staged: Sequence[Path]) -> None:
+    if staged:
+        try:
+            staged[0].parent.rmdir()  # only when empty: another import may be staging
+        except OSError:
+            pass
+
+
+def _commit(staged: Sequence[Path]) -> None:
+    """Move staged imports into imports/ (their generation is live)."""
+    for copy in staged:
+        os.replace(copy, _final(copy))
+    _remove_if_empty(staged)
+    if staged:
+        fd = os.open(_final(staged[0]).parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _next_copy(imports: Path, stamp: str, name: str, pending: Sequence[Path] = ()) -> Path:
+    """``imports/STAMP-NNN-name.bib`` with NNN above every copy made in the same second
+    (those in imports/ and the `pending` ones of this import).
 
     (Names once held only the second and the file's position in the call, so two imports
     of one file name within a second overwrote the first.)"""
+    taken = [c.name for c in imports.glob(f"{stamp}-*")] + [c.name for c in pending]
     numbers = [
-        int(match.group(1))
-        for copy in imports.glob(f"{stamp}-*")
-        if (match := re.match(rf"{stamp}-(\d+)-", copy.name))
+        int(match.group(1)) for name in taken if (match := re.match(rf"{stamp}-(\d+)-", name))
     ]
     return imports / f"{stamp}-{max(numbers, default=-1) + 1:03d}-{_safe_name(name)}"
 
 
 def _safe_name(name: str) -> str:
     """A file name with no path parts or odd characters (for copies in imports/)."""
-    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in Path(name).name)
-    stem = stem.lstrip(".") or "import"
+    stem = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in Path(name).name
+    )
+    stem = stem.lstrip(".")[:MAX_NAME_CHARS] or "import"
     return stem if stem.endswith(".bib") else stem + ".bib"

@@ -27,6 +27,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ FORMAT = "evidence-index"
 FORMAT_VERSION = 1
 CURRENT = "CURRENT"
 IMPORTS = "imports"
+STAGING = ".staging"  # inside imports/: files of an import whose generation is not yet live
+QUARANTINE = "quarantine"  # inside imports/: imported files that could not be read again
 TEMP_PREFIX = ".tmp-"  # then the writer's pid: a generation being written
 
 
@@ -410,10 +413,13 @@ def study_from_dict(row: dict[str, Any]) -> Study:
     return Study(**row)
 
 
-def file_sha256(paths: list[Path]) -> str:
-    """One hash over the bytes of `paths` (sorted by name): the corpus identity."""
+def file_sha256(paths: list[Path], read_from: Mapping[Path, Path] | None = None) -> str:
+    """One hash over the bytes of `paths` (sorted by name): the corpus identity. A path in
+    `read_from` is hashed under its own name but read from the file it maps to (an import
+    that is still staged under another name)."""
     digest = hashlib.sha256()
     for path in sorted(paths, key=str):
         digest.update(path.name.encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        source = (read_from or {}).get(path, path)
+        digest.update(hashlib.sha256(source.read_bytes()).digest())
     return digest.hexdigest()

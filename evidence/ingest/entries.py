@@ -8,6 +8,7 @@ taken raw (with their braces or quotes) and resolved here, reporting what is wro
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -37,18 +38,56 @@ class RawEntry:
     persons: dict[str, tuple[object, ...]] = field(default_factory=dict)
 
 
-def resolve_value(raw: str, strings: dict[str, str], undefined: list[str] | None = None) -> str:
+# Limits on what `@string` macros may expand to, so that a small file cannot make us build
+# gigabytes ("billion laughs": each macro the previous one twice). No real value is near
+# them: a 100 KB abstract is an outlier; a file's macros are journal names used many times.
+MAX_VALUE_CHARS = 200_000
+EXPANSION_PER_INPUT_CHAR = 8
+MIN_EXPANSION_BUDGET = 1_000_000
+
+
+@dataclass(slots=True)
+class Expansion:
+    """How much text the macros of one file may still produce; what went over."""
+
+    remaining: int
+    over: list[str] = field(default_factory=list)  # macros refused for the budget
+
+    @classmethod
+    def for_text(cls, text: str) -> Expansion:
+        return cls(max(MIN_EXPANSION_BUDGET, EXPANSION_PER_INPUT_CHAR * len(text)))
+
+
+def resolve_value(
+    raw: str,
+    strings: dict[str, str],
+    undefined: list[str] | None = None,
+    budget: Expansion | None = None,
+) -> str:
     """Return the value of a raw BibTeX field: enclosing removed, macros and ``#`` resolved.
 
-    Undefined macro names are kept as text and appended to `undefined`.
+    Undefined macro names are kept as text and appended to `undefined`. A macro whose text
+    would take the value past MAX_VALUE_CHARS, or the file past its `budget`, is kept as
+    its name and recorded in ``budget.over``.
     """
     raw = raw.strip()
-    if "#" not in raw:
-        return _resolve_part(raw, strings, undefined)
-    return "".join(_resolve_part(part, strings, undefined) for part in split_top_level(raw, "#"))
+    parts = split_top_level(raw, "#") if "#" in raw else [raw]
+    out: list[str] = []
+    size = 0
+    for part in parts:
+        piece = _resolve_part(part, strings, undefined, budget, MAX_VALUE_CHARS - size)
+        size += len(piece)
+        out.append(piece)
+    return "".join(out)
 
 
-def _resolve_part(part: str, strings: dict[str, str], undefined: list[str] | None) -> str:
+def _resolve_part(
+    part: str,
+    strings: dict[str, str],
+    undefined: list[str] | None,
+    budget: Expansion | None,
+    room: int,
+) -> str:
     part = part.strip()
     if not part:
         return ""
@@ -58,7 +97,14 @@ def _resolve_part(part: str, strings: dict[str, str], undefined: list[str] | Non
         return part
     name = part.lower()
     if name in strings:
-        return strings[name]
+        value = strings[name]
+        if budget is None:
+            return value
+        if len(value) > min(room, budget.remaining):
+            budget.over.append(part)
+            return part
+        budget.remaining -= len(value)
+        return value
     if name in MONTHS:
         return MONTHS[name]
     if undefined is not None:
@@ -85,11 +131,12 @@ def split_top_level(text: str, separator: str) -> list[str]:
     return parts
 
 
-def resolve_strings(raw_strings: list[tuple[str, str]]) -> dict[str, str]:
-    """Resolve ``@string`` definitions in order (later ones may use earlier ones)."""
+def resolve_strings(raw_strings: list[tuple[str, str]], budget: Expansion) -> dict[str, str]:
+    """Resolve ``@string`` definitions in order (later ones may use earlier ones), within
+    the file's expansion `budget`."""
     strings: dict[str, str] = {}
     for name, raw in raw_strings:
-        strings[name.lower()] = resolve_value(raw, strings)
+        strings[name.lower()] = resolve_value(raw, strings, budget=budget)
     return strings
 
 
@@ -145,59 +192,97 @@ _KEY_WORD = re.compile(r"[A-Za-z]{4,}")
 def assign_keys(
     entries: list[RawEntry], taken: Iterable[tuple[str, str, int]] = ()
 ) -> list[ImportProblem]:
-    """Give entries with no key a generated one and rename repeated keys; report both.
+    """Give entries with no key a generated one, make keys safe to link to and cite, and
+    rename repeated keys; report each change. Keys that only look like another key
+    (Cyrillic or full-width letters, zero-width characters) are reported too.
 
     `taken` holds ``(key, file, line)`` of studies already in the library, which keep
     their keys."""
     problems: list[ImportProblem] = []
     seen: dict[str, RawEntry] = {}
-    seen_folded: dict[str, RawEntry] = {}
+    looks: dict[str, RawEntry] = {}
     for key, file, line in taken:
         placeholder = RawEntry(key, "", {}, {}, file, line)
         seen[key] = placeholder
-        seen_folded.setdefault(key.casefold(), placeholder)
+        looks.setdefault(key_skeleton(key), placeholder)
     for entry in entries:
-        if not entry.key.strip():
+        original = entry.key.strip()
+        if not original:
             entry.key = _unique(_generated_key(entry), seen)
-            problems.append(
-                ImportProblem(
-                    entry.file,
-                    entry.line,
-                    "missing-key",
-                    f"entry has no citation key; imported as '{entry.key}'. Give it a key in "
-                    "your reference manager.",
-                    entry.key,
-                )
-            )
-        elif entry.key in seen:
-            first = seen[entry.key]
-            new_key = _unique(entry.key, seen)
-            problems.append(
-                ImportProblem(
-                    entry.file,
-                    entry.line,
-                    "duplicate-key",
-                    f"key '{entry.key}' was already used at {first.file}:{first.line}; this "
-                    f"entry was imported as '{new_key}'. Rename one of them.",
-                    new_key,
-                )
-            )
-            entry.key = new_key
-        elif entry.key.casefold() in seen_folded:
-            first = seen_folded[entry.key.casefold()]
-            problems.append(
-                ImportProblem(
-                    entry.file,
-                    entry.line,
-                    "duplicate-key-case",
-                    f"key '{entry.key}' differs only in case from '{first.key}' at "
-                    f"{first.file}:{first.line}; BibTeX treats them as the same key. Rename one.",
-                    entry.key,
-                )
-            )
+            problems.append(_problem(entry, "missing-key",
+                f"entry has no citation key; imported as '{entry.key}'. Give it a key in your "
+                "reference manager."))  # fmt: skip
+        else:
+            problems += _checked_key(entry, original, seen, looks)
         seen[entry.key] = entry
-        seen_folded.setdefault(entry.key.casefold(), entry)
+        looks.setdefault(key_skeleton(entry.key), entry)
     return problems
+
+
+def _checked_key(
+    entry: RawEntry, original: str, seen: dict[str, RawEntry], looks: dict[str, RawEntry]
+) -> list[ImportProblem]:
+    """Make `entry`'s key safe and unique; return what was reported about it."""
+    found: list[ImportProblem] = []
+    shown = ascii(original)[1:-1]  # invisible and right-to-left characters made visible
+    twin = looks.get(key_skeleton(original))
+    if twin is not None and twin.key.casefold() != original.casefold():
+        found.append(_problem(entry, "key-lookalike",
+            f"key '{shown}' looks the same as '{twin.key}' at {twin.file}:{twin.line} but is "
+            "written with other characters; rename one."))  # fmt: skip
+    entry.key = safe_key(original) or _generated_key(entry)
+    if entry.key != original:
+        found.append(_problem(entry, "key-renamed",
+            f"key '{shown}' has characters that break links and citations (only letters, "
+            f"digits and _ - : . + ' are kept); imported as '{entry.key}'."))  # fmt: skip
+    if entry.key in seen:
+        first = seen[entry.key]
+        new_key = _unique(entry.key, seen)
+        found.append(_problem(entry, "duplicate-key",
+            f"key '{entry.key}' was already used at {first.file}:{first.line}; this entry "
+            f"was imported as '{new_key}'. Rename one of them.", new_key))  # fmt: skip
+        entry.key = new_key
+        return found
+    same = looks.get(key_skeleton(entry.key))
+    if same is not None and same.key.casefold() == entry.key.casefold():
+        found.append(_problem(entry, "duplicate-key-case",
+            f"key '{entry.key}' differs only in case from '{same.key}' at "
+            f"{same.file}:{same.line}; BibTeX treats them as one key. Rename one."))  # fmt: skip
+    return found
+
+
+def _problem(entry: RawEntry, kind: str, message: str, key: str = "") -> ImportProblem:
+    return ImportProblem(entry.file, entry.line, kind, message, key or entry.key)
+
+
+# Letters of other scripts that look like Latin ones (the common part of Unicode's
+# confusables table), so that "сarleton2020" with a Cyrillic "с" is seen as "carleton2020".
+_CONFUSABLES = str.maketrans(
+    "аеорсухіјѕԁԛԝАВЕКМНОРСТХІЈЅΑΒΕΖΗΙΚΜΝΟΡΤΥΧοαν",
+    "aeopcyxijsdqwABEKMHOPCTXIJSABEZHIKMNOPTYXoav",
+)
+
+
+_KEY_PUNCTUATION = "_-:.+'"
+
+
+def key_skeleton(key: str) -> str:
+    """What a key looks like: width and compatibility forms folded (NFKC), invisible
+    characters dropped, look-alike letters of other scripts mapped, case folded."""
+    folded = unicodedata.normalize("NFKC", key)
+    visible = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    return visible.translate(_CONFUSABLES).casefold()
+
+
+def safe_key(key: str) -> str:
+    """`key` in characters that links, URLs and citation processors all take: letters and
+    digits (any script), and _ - : . + ' ; anything else (spaces, #, ?, /, %, invisible
+    characters, "..") becomes "_"."""
+    folded = unicodedata.normalize("NFKC", key)
+    visible = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    kept = "".join(ch if ch.isalnum() or ch in _KEY_PUNCTUATION else "_" for ch in visible)
+    safe = re.sub(r"_{2,}", "_", kept.replace("..", "_"))
+    return safe.strip("_.")
 
 
 def _unique(base: str, seen: dict[str, RawEntry]) -> str:

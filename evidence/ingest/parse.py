@@ -30,6 +30,7 @@ from ..model import ImportProblem, ImportReport, Study
 from ..text.decode import DecodedText, clean_text, decode_bytes, read_text
 from .dedupe import merge_duplicates
 from .entries import (
+    Expansion,
     RawEntry,
     apply_crossrefs,
     assign_keys,
@@ -194,7 +195,8 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
     text = decoded.text
     library = _parse_string(text)
     lines = text.split("\n")
-    strings = resolve_strings([(s.key, s.value) for s in library.strings])
+    budget = Expansion.for_text(text)
+    strings = resolve_strings([(s.key, s.value) for s in library.strings], budget)
     blocks: list[tuple[Entry, str]] = [(e, "") for e in library.entries]
     for failed in library.failed_blocks:
         recovered = _recover(failed, text, lines, file, problems)
@@ -212,10 +214,29 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
     blocks.sort(key=lambda b: b[0].start_line or 0)
     entries = []
     for entry, _ in blocks:
-        raw = _raw_entry(entry, strings, lines, file, problems)
+        raw = _raw_entry(entry, strings, lines, file, problems, budget)
         if raw is not None:
             entries.append(raw)
+    if budget.over:
+        problems.append(_over_budget(file, library.strings, budget))
     return entries, problems
+
+
+def _over_budget(file: str, strings: list[Any], budget: Expansion) -> ImportProblem:
+    """One problem for every macro use refused for its size, at the first macro refused."""
+    first = budget.over[0].lower()
+    line = next(((s.start_line or 0) + 1 for s in strings if s.key.lower() == first), None)
+    names = ", ".join(dict.fromkeys(budget.over[:5]))
+    return ImportProblem(
+        file,
+        line,
+        "macro-too-large",
+        f"@string macros expand to too much text ({len(budget.over)} use(s) of {names} "
+        "refused; a macro may not grow past 200,000 characters, nor a file's macros past "
+        "8 times the file's size); they were kept as their names. Define each macro as "
+        "plain text instead of repeating other macros.",
+        severity="error",
+    )
 
 
 def _first_non_ascii_line(text: str) -> int:
@@ -292,6 +313,7 @@ def _raw_entry(
     lines: list[str],
     file: str,
     problems: list[ImportProblem],
+    budget: Expansion,
 ) -> RawEntry | None:
     line = (entry.start_line or 0) + 1
     if is_commented_out(lines, line):
@@ -305,7 +327,7 @@ def _raw_entry(
             )
         )
         return None
-    fields, field_lines = _fields(entry, strings, file, problems)
+    fields, field_lines = _fields(entry, strings, file, problems, budget)
     if not fields:
         problems.append(
             ImportProblem(
@@ -322,7 +344,11 @@ def _raw_entry(
 
 
 def _fields(
-    entry: Entry, strings: dict[str, str], file: str, problems: list[ImportProblem]
+    entry: Entry,
+    strings: dict[str, str],
+    file: str,
+    problems: list[ImportProblem],
+    budget: Expansion,
 ) -> tuple[dict[str, str], dict[str, int]]:
     """The entry's fields with macros resolved, and each field's 1-based line. A repeated
     field keeps its first non-empty value; undefined macros and repeats are reported."""
@@ -334,7 +360,7 @@ def _fields(
         if name.startswith("%"):
             continue  # a commented-out field line inside the entry
         undefined: list[str] = []
-        value = resolve_value(str(fld.value), strings, undefined)
+        value = resolve_value(str(fld.value), strings, undefined, budget)
         for macro in undefined:
             problems.append(
                 ImportProblem(

@@ -219,7 +219,9 @@ class Searcher:
         """The study with citation key `key`. Raises NotFoundError."""
         row = self._study_rows.get(key)
         if row is None:
-            raise NotFoundError(f"no study with key '{key}' in {self.data.path.parent}.")
+            raise NotFoundError(
+                f"no study with key '{key}' in the library; check the key, or search for it."
+            )
         return self.data.studies[row]
 
     def passages_of(self, key: str) -> list[Passage]:
@@ -231,7 +233,7 @@ class Searcher:
         """The passage with id ``key#pN``. Raises NotFoundError."""
         row = self._passage_row(passage_id)
         if row is None:
-            raise NotFoundError(f"no passage '{passage_id}' in {self.data.path.parent}.")
+            raise NotFoundError(_no_passage(passage_id))
         return self.data.passages[row]
 
     def passage_vectors(self, passage_ids: Sequence[str]) -> np.ndarray:
@@ -242,7 +244,7 @@ class Searcher:
         for passage_id in passage_ids:
             row = self._passage_row(passage_id)
             if row is None:
-                raise NotFoundError(f"no passage '{passage_id}' in {self.data.path.parent}.")
+                raise NotFoundError(_no_passage(passage_id))
             rows.append(self.data.vectors.reconstruct_range(row, row + 1))
         return np.concatenate(rows) if rows else np.zeros((0, self.embedder.dimension), np.float32)
 
@@ -259,3 +261,7 @@ class Searcher:
         if guess in own and self.data.passages[guess].id == passage_id:
             return guess
         return next((i for i in own if self.data.passages[i].id == passage_id), None)
+
+
+def _no_passage(passage_id: str) -> str:
+    return f"no passage '{passage_id}' in the library (ids look like KEY#p3); check the id."

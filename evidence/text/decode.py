@@ -24,7 +24,9 @@ _DECLARED = re.compile(rb"%\s*Encoding:\s*([A-Za-z0-9_.:-]+)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Removed from text: control characters, and the private-use characters the LaTeX decoder
 # takes for its own placeholders (latex.py: U+E000-U+E00F), which would be mistaken for them.
-_REMOVED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue00f]")
+# Control characters, our private markers, lone surrogates and the non-characters U+FFFE
+# and U+FFFF: none is text, and XML (DOCX, PPTX) refuses them.
+_REMOVED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\ue00f\ud800-\udfff\ufffe\uffff]")
 BINARY_SHARE = 0.05  # random bytes hold ~12% control characters; a damaged text far fewer
 
 
@@ -149,6 +151,12 @@ def _looks_binary(text: str) -> bool:
     sample = text[:8192]
     controls = len(_CONTROL.findall(sample))
     return controls > BINARY_SHARE * len(sample) + 8
+
+
+def printable(text: str) -> str:
+    """`text` without the characters `clean_text` removes (for one-line values such as
+    a title typed into a form): control characters, surrogates, U+FFFE/U+FFFF."""
+    return _REMOVED.sub(_control_replacement, text) if _REMOVED.search(text) else text
 
 
 def _control_replacement(match: re.Match[str]) -> str:

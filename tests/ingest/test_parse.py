@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,47 @@ def test_one_unreadable_file_does_not_stop_the_others(tmp_path: Path, tiny_corpu
 def test_nothing_readable_raises(tmp_path: Path) -> None:
     with pytest.raises(BibtexImportError, match="no such file"):
         load_bibtex(tmp_path / "missing.bib")
+
+
+def string_bomb(levels: int) -> str:
+    """Each macro the previous one twice: 16 characters × 2**levels in the last."""
+    lines = ['@string{s0 = "aaaaaaaaaaaaaaaa"}']
+    lines += [f"@string{{s{n} = s{n - 1} # s{n - 1}}}" for n in range(1, levels + 1)]
+    lines.append(f"@article{{bomb, title = s{levels}, author = {{Doe, Jane}}, year = 2020}}")
+    lines.append("@article{fine, title = {Still here}, author = {Roe, Rick}, year = 2021}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_string_macro_bomb_is_a_problem_with_its_line_not_a_crash() -> None:
+    text = string_bomb(40)  # 16 × 2**40 characters if expanded: 17 TB
+    assert len(text) < 1500
+    started = time.perf_counter()
+    studies, report = parse_bibtex(text, "bomb.bib")
+    assert time.perf_counter() - started < 1.0
+    assert [s.key for s in studies] == ["bomb", "fine"]
+    assert max(len(s.title) for s in studies) <= 200_000
+    [problem] = [p for p in report.problems if p.kind == "macro-too-large"]
+    assert problem.severity == "error" and problem.line == 14  # s13, the first refused
+    assert "Define each macro as plain text" in problem.message
+
+
+def test_keys_that_break_links_are_renamed_and_look_alikes_reported() -> None:
+    text = (
+        "@article{carleton2020mental, title = {A}, author = {Carleton, R}, year = 2020}\n"
+        "@article{\u0441arleton2020mental, title = {B}, author = {Carleton, R}, year = 2020}\n"
+        "@article{a#b/../c, title = {C}, author = {Doe, J}, year = 2021}\n"
+        "@article{O'Hara_1999, title = {E}, author = {O'Hara, J}, year = 1999}\n"
+        "@article{ev\u200bil, title = {D}, author = {Roe, R}, year = 2022}\n"
+    )
+    studies, report = parse_bibtex(text, "keys.bib")
+    assert [s.key for s in studies] == [
+        "carleton2020mental",
+        "\u0441arleton2020mental",  # kept, but reported: it looks like the first
+        "a_b_c",
+        "O'Hara_1999",
+        "evil",
+    ]
+    kinds = [(p.kind, p.line) for p in report.problems]
+    assert kinds == [("key-lookalike", 2), ("key-renamed", 3), ("key-renamed", 5)]
+    lookalike = report.problems[0].message
+    assert "\\u0441arleton2020mental" in lookalike and "looks the same as" in lookalike

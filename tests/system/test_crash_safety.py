@@ -30,6 +30,7 @@ import pytest
 
 from evidence import Library
 from evidence.errors import IndexFormatError
+from evidence.index import IndexFolder
 from evidence.index.store import current_generation
 from tests.conftest import ROOT
 
@@ -429,3 +430,78 @@ def test_a_failure_after_the_switch_is_not_reported_as_a_failed_write(
     reopened = Library.open(index_dir, embedder=embedder)
     assert "new2024" in {s.key for s in reopened.studies}
     assert len(list((index_dir / "imports").glob("*.bib"))) == 1
+
+
+IMPORT_CHILD = """
+import sys
+from pathlib import Path
+import evidence.index.store as store
+from evidence import Library
+from evidence.index.embed import Embedder
+
+index_dir, source, stage = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+embedder = Embedder()
+embedder.encode_queries(["load the model first"])
+library = Library.open(index_dir, embedder=embedder)
+write_files, publish = store._write_files, store._publish
+
+def writing(folder, data):
+    print("writing", flush=True)
+    if stage == "writing":
+        __import__("time").sleep(60)
+    write_files(folder, data)
+
+def publishing(index_dir, name):
+    publish(index_dir, name)
+    print("published", flush=True)
+    if stage == "published":
+        __import__("time").sleep(60)
+
+store._write_files, store._publish = writing, publishing
+print("ready", flush=True)
+library.add_bibtex(source)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["writing", "published"])
+def test_an_import_killed_mid_way_never_comes_back_and_needs_no_rebuild(
+    tmp_path: Path, embedder: Any, stage: str
+) -> None:
+    """Killed while its generation is written: the next start serves the old studies and
+    discards the file. Killed just after its generation went live: the import was
+    complete, and the next start keeps it. Either way the start opens, not rebuilds."""
+    index_dir = tmp_path / "index"
+    before = Library.build([TINY], index_dir=index_dir, embedder=embedder)
+    first_generation = current_generation(index_dir)
+    source = tmp_path / "big.bib"
+    source.write_text(
+        "".join(
+            f"@article{{killed{n}, author = {{Doe, J}}, title = {{Killed import {n}}}, "
+            f"year = 2020, abstract = {{Night shifts and sleep in study {n}.}}}}\n"
+            for n in range(50)
+        )
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", IMPORT_CHILD, str(index_dir), str(source), stage],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None
+    for line in child.stdout:
+        if line.strip() == stage:
+            break
+    child.kill()
+    child.wait()
+    child.stdout.close()
+    live = current_generation(index_dir)
+    reopened = Library.open_or_build(settings=before.settings, embedder=embedder)
+    assert current_generation(index_dir) == live  # opened as it was: no rebuild at start
+    keys = {s.key for s in reopened.studies}
+    assert ("killed0" in keys) is (stage == "published")
+    assert reopened.studies[: len(before.studies)] == before.studies
+    staging = index_dir / "imports" / ".staging"
+    assert not staging.exists() or list(staging.iterdir()) == []
+    assert (live == first_generation) is (stage == "writing")
+    assert not IndexFolder(reopened.settings, embedder).is_stale(reopened.manifest)

@@ -7,7 +7,8 @@ from itertools import pairwise
 
 import pytest
 
-from evidence.text.sentences import split_sentences
+from evidence import TimeLimitError, time_limit, use_worker_processes
+from evidence.text.sentences import chunks, split_sentences
 
 
 def sentences(text: str) -> list[str]:
@@ -135,3 +136,42 @@ def test_offsets_skip_the_whitespace_around_a_sentence() -> None:
 @pytest.mark.parametrize("text", ["", " ", "  \n\t ", "\u00a0\n"])
 def test_empty_or_blank_text_has_no_sentences(text: str) -> None:
     assert split_sentences(text) == []
+
+
+def test_long_text_is_cut_into_bounded_pieces_that_cover_it_all() -> None:
+    unit = "Peer support helps (Smith et al., 2020; Jones, 2019). "
+    text = unit * 200 + "\n\n" + "x" * 3000 + " tail"
+    pieces = list(chunks(text, limit=1000))
+    assert all(end - start <= 1000 for start, end in pieces)
+    covered = "".join(text[start:end] for start, end in pieces)
+    assert covered.split() == text.split()
+    # Cuts fall after a sentence end where there is one.
+    first_start, first_end = pieces[0]
+    assert text[first_start:first_end].rstrip().endswith(").")
+
+
+def test_sentences_of_a_long_text_are_those_of_its_pieces() -> None:
+    unit = "Peer support helps (Smith et al., 2020; Jones, 2019). "
+    text = unit * 100
+    spans = split_sentences(text)
+    assert len(spans) == 100
+    assert all(text[s:e] == unit.strip() for s, e in spans)
+
+
+def test_a_time_limit_stops_splitting_a_huge_text() -> None:
+    text = "Peer support helps (Smith et al., 2020; Jones, 2019). " * 20_000
+    with time_limit(0.0), pytest.raises(TimeLimitError, match="longer than the 0 s"):
+        split_sentences(text)
+
+
+def test_long_texts_split_in_a_worker_process_give_the_same_sentences() -> None:
+    text = "Peer support helps (Smith et al., 2020; Jones, 2019). " * 1000
+    here = split_sentences(text)
+    use_worker_processes(1)
+    try:
+        assert split_sentences(text) == here
+        with time_limit(0.0), pytest.raises(TimeLimitError):
+            split_sentences(text)
+    finally:
+        use_worker_processes(0)
+    assert split_sentences(text) == here

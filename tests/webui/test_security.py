@@ -321,11 +321,12 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         def run(self) -> None:
             pass
 
-    def create_server(app: Any, **kwargs: Any) -> Server:
-        calls.append({"app": app, **kwargs})
+    def create_server(app: Any, settings: Any, threads: int) -> Server:
+        calls.append({"app": app, "host": settings.host, "port": settings.port})
         return Server()
 
-    monkeypatch.setattr("waitress.create_server", create_server)
+    monkeypatch.setattr(serve_module, "create_bounded_server", create_server)
+    monkeypatch.setattr(serve_module, "use_worker_processes", lambda workers: None)
     for name in ("EVIDENCE_HOST", "EVIDENCE_PORT", "EVIDENCE_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     return calls

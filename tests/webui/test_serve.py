@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from evidence import Library, Settings
 from evidence.cli import main
 from webui import serve as serve_module
+from webui.security import is_loopback
 
 
 class Recorder:
@@ -40,12 +41,14 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Recorder:
         def run(self) -> None:
             record.calls[-1]["ran"] = True
 
-    def fake_create_server(app: Any, **kwargs: Any) -> FakeServer:
+    def fake_create_server(app: Any, settings: Any, threads: int) -> FakeServer:
+        kwargs = {"host": settings.host, "port": settings.port, "threads": threads}
         record.calls.append({"serve": kwargs, "app": app})
         return FakeServer()
 
     monkeypatch.setattr(Library, "open_or_build", staticmethod(open_or_build))
-    monkeypatch.setattr("waitress.create_server", fake_create_server)
+    monkeypatch.setattr(serve_module, "create_bounded_server", fake_create_server)
+    monkeypatch.setattr(serve_module, "use_worker_processes", lambda workers: None)
     for name in (
         "EVIDENCE_HOST",
         "EVIDENCE_PORT",
@@ -63,7 +66,7 @@ def test_defaults_are_loopback_port_5000(recorded: Recorder) -> None:
     opened, served = recorded.calls
     assert served["serve"]["host"] == "127.0.0.1" and served["serve"]["port"] == 5000
     assert served["serve"]["threads"] == Settings().server_threads and served["ran"]
-    assert served["app"].config["TRUSTED_HOSTS"] == serve_module.LOOPBACK_NAMES
+    assert served["app"].config["LOOPBACK_ONLY"] is True
     assert served["app"].debug is False
     assert opened["open"].index_dir.name == "index"
 
@@ -71,14 +74,14 @@ def test_defaults_are_loopback_port_5000(recorded: Recorder) -> None:
 def test_cli_options_reach_the_server(
     recorded: Recorder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("EVIDENCE_TOKEN", "a-token-of-24-characters")  # needed beyond loopback
+    monkeypatch.setenv("EVIDENCE_TOKEN", "A-token-of-24-characters")  # needed beyond loopback
     result = CliRunner().invoke(
         main, ["serve", "--host", "0.0.0.0", "--port", "8123", "--index", str(tmp_path / "ix")]
     )
     assert result.exit_code == 0, result.output
     opened, served = recorded.calls
     assert served["serve"]["host"] == "0.0.0.0" and served["serve"]["port"] == 8123
-    assert "TRUSTED_HOSTS" not in served["app"].config or not served["app"].config["TRUSTED_HOSTS"]
+    assert served["app"].config["LOOPBACK_ONLY"] is False
     assert opened["open"].index_dir == tmp_path / "ix"
 
 
@@ -103,6 +106,17 @@ def test_a_loopback_server_refuses_foreign_host_names(recorded: Recorder) -> Non
     assert client.get("/api/openapi.json", headers={"Host": "127.0.0.1:5000"}).status_code == 200
     assert client.get("/api/openapi.json", headers={"Host": "localhost:5000"}).status_code == 200
     assert client.get("/api/openapi.json", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/api/openapi.json", headers={"Host": "127.0.0.2:80"}).status_code == 200
+
+
+@pytest.mark.parametrize("host", ["::1", "127.0.0.2"])
+def test_a_server_on_any_loopback_address_answers_its_own_host_name(
+    recorded: Recorder, host: str
+) -> None:
+    serve_module.serve(host=host)
+    client = recorded.calls[1]["app"].test_client()
+    shown = f"[{host}]:5000" if ":" in host else f"{host}:5000"
+    assert client.get("/api/openapi.json", headers={"Host": shown}).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -118,7 +132,7 @@ def test_a_loopback_server_refuses_foreign_host_names(recorded: Recorder) -> Non
     ],
 )
 def test_is_loopback(host: str, loopback: bool) -> None:
-    assert serve_module._is_loopback(host) is loopback
+    assert is_loopback(host) is loopback
 
 
 def test_a_busy_port_is_a_one_line_error_with_what_to_do(recorded: Recorder) -> None:

@@ -1,0 +1,110 @@
+"""The index folder's lifecycle: an import's files are kept only once its index is live;
+what a killed import leaves is finished or discarded at the next start, never rebuilt;
+an imported file that can no longer be read is put aside, not fatal."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import pytest
+
+from evidence import Library
+from evidence.index import IndexFolder
+from evidence.index.store import IMPORTS, QUARANTINE, STAGING
+from tests.conftest import DATA
+
+ONE = "@article{stagedone, author = {Doe, Jane}, title = {A staged study of sleep}, year = 2024}\n"
+
+
+def test_an_import_leaves_nothing_in_staging_and_its_file_in_imports(
+    fresh_library: Library, tmp_path: Path
+) -> None:
+    source = tmp_path / "one.bib"
+    source.write_text(ONE)
+    fresh_library.add_bibtex(source)
+    imports = fresh_library.index_dir / IMPORTS
+    assert not (imports / STAGING).exists()
+    [kept] = list(imports.glob("*.bib"))
+    assert kept.name.endswith("-one.bib") and kept.read_text() == ONE
+    sources = fresh_library.manifest["sources"]
+    assert str(kept.resolve()) in sources
+
+
+def test_a_failed_import_leaves_no_file_behind(fresh_library: Library, tmp_path: Path) -> None:
+    source = tmp_path / "empty.bib"
+    source.write_text("@comment{nothing here}\n")
+    with pytest.raises(Exception, match="no study could be imported"):
+        fresh_library.add_bibtex(source)
+    imports = fresh_library.index_dir / IMPORTS
+    assert list(imports.glob("*.bib")) == []
+    assert not (imports / STAGING).exists() or list((imports / STAGING).iterdir()) == []
+
+
+def test_a_staged_file_of_an_unfinished_import_is_discarded_at_the_next_open(
+    fresh_library: Library, caplog: pytest.LogCaptureFixture
+) -> None:
+    staging = fresh_library.index_dir / IMPORTS / STAGING
+    staging.mkdir(parents=True)
+    (staging / "20260101T000000-000-killed.bib").write_text(ONE)
+    before = fresh_library.manifest["corpus_sha256"]
+    with caplog.at_level(logging.WARNING):
+        reopened = Library.open_or_build(
+            index_dir=fresh_library.index_dir, embedder=fresh_library.embedder
+        )
+    assert "discarded an unfinished import of 20260101T000000-000-killed.bib" in caplog.text
+    assert list(staging.iterdir()) == []
+    assert "stagedone" not in {s.key for s in reopened.studies}
+    assert reopened.manifest["corpus_sha256"] == before  # opened, not rebuilt
+
+
+def test_a_staged_file_whose_index_went_live_is_moved_into_place(
+    fresh_library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed after the new generation went live but before its file was moved: the
+    import was complete, so its file is kept (the live index already holds its studies)."""
+    source = tmp_path / "one.bib"
+    source.write_text(ONE)
+    monkeypatch.setattr("evidence.index.live._commit", lambda staged: None)
+    fresh_library.add_bibtex(source)  # published, but "killed" before the commit
+    imports = fresh_library.index_dir / IMPORTS
+    assert len(list((imports / STAGING).iterdir())) == 1
+    monkeypatch.undo()
+    folder = IndexFolder(fresh_library.settings, fresh_library.embedder)
+    [message] = folder.recover()
+    assert message.startswith("completed the import of")
+    assert [p.name.endswith("-one.bib") for p in imports.glob("*.bib")] == [True]
+    assert not folder.is_stale(folder.manifest() or {})
+
+
+def test_an_imported_file_that_breaks_a_rebuild_is_quarantined(
+    fresh_library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "one.bib"
+    source.write_text(ONE)
+    fresh_library.add_bibtex(source)
+    [kept] = list((fresh_library.index_dir / IMPORTS).glob("*.bib"))
+    real = __import__("evidence.index.live", fromlist=["load_bibtex"]).load_bibtex
+
+    def breaks_on_the_import(paths: list[Path]) -> object:
+        if any(Path(p).name == kept.name for p in paths):
+            raise MemoryError("simulated")
+        return real(paths)
+
+    monkeypatch.setattr("evidence.index.live.load_bibtex", breaks_on_the_import)
+    rebuilt = Library.build(
+        [DATA / "tiny.bib"], index_dir=fresh_library.index_dir, embedder=fresh_library.embedder
+    )
+    assert "stagedone" not in {s.key for s in rebuilt.studies}
+    assert (fresh_library.index_dir / IMPORTS / QUARANTINE / kept.name).exists()
+
+
+def test_two_files_of_one_import_keep_their_order(fresh_library: Library, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.bib", tmp_path / "b.bib"
+    first.write_text(ONE)
+    second.write_text(ONE.replace("stagedone", "stagedtwo").replace("sleep", "shifts"))
+    fresh_library.add_bibtex([first, second])
+    names = sorted(p.name for p in (fresh_library.index_dir / IMPORTS).glob("*.bib"))
+    assert [n[-5:] for n in names] == ["a.bib", "b.bib"] and names[0] < names[1]
+    assert time.strftime("%Y") in names[0]
