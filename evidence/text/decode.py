@@ -94,7 +94,7 @@ def clean_text(text: str, encoding: str = "utf-8", guessed: bool = False) -> Dec
 
 def _detect(data: bytes) -> tuple[str, bool]:
     for bom, encoding in _BOMS:
-        if data.startswith(bom):
+        if data.startswith(bom) and _plausible(data, encoding):
             return ("utf-8-sig" if encoding == "utf-8" else encoding), False
     order = _utf16_order(data)
     if order:
@@ -112,6 +112,18 @@ def _detect(data: bytes) -> tuple[str, bool]:
         return "cp1252", True
     except UnicodeDecodeError:
         return "latin-1", True
+
+
+def _plausible(data: bytes, encoding: str) -> bool:
+    """False for a UTF-32 "BOM" that is really a UTF-16 one followed by a NUL character
+    (FF FE 00 00): UTF-16 text read as UTF-32 gives code points beyond Unicode."""
+    if not encoding.startswith("utf-32"):
+        return True
+    try:
+        data[: 4 * 256].decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc.start >= 4 * 255  # only the cut at the end of the sample failed
+    return True
 
 
 def _utf16_order(data: bytes) -> str | None:

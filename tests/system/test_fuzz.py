@@ -19,6 +19,8 @@ times each.
 from __future__ import annotations
 
 import codecs
+import functools
+import io
 import re
 import signal
 import tempfile
@@ -34,7 +36,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evidence.audit.auditor import audit_draft, render
-from evidence.audit.reading import parse_draft, read_draft
+from evidence.audit.reading import load_draft, parse_draft, read_draft
 from evidence.errors import BibtexImportError, DraftError
 from evidence.ingest.parse import load_bibtex, parse_bibtex
 from evidence.model import ImportReport, Study
@@ -339,6 +341,39 @@ def audit_mutant(mutant: Mutant) -> None:
     audit_bytes(mutant.data)
 
 
+@functools.lru_cache(maxsize=1)
+def docx_sample() -> bytes:
+    """A real small .docx (python-docx) of a test draft: the base that `docx_bytes` mutates."""
+    import docx
+
+    document = docx.Document()
+    for paragraph in (DATA / "audit-clean.md").read_text(encoding="utf-8").split("\n\n")[:12]:
+        document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@st.composite
+def docx_bytes(draw: Callable[..., Any]) -> bytes:
+    """A .docx with random bytes overwritten, cut short, or extended."""
+    data = bytearray(docx_sample())
+    for _ in range(draw(st.integers(0, 8))):
+        at = draw(st.integers(0, len(data) - 1))
+        data[at] = draw(st.integers(0, 255))
+    cut = draw(st.integers(len(data) // 2, len(data)))
+    return bytes(data[:cut]) + draw(st.binary(max_size=64))
+
+
+def audit_docx(data: bytes) -> None:
+    """A damaged .docx: read (then audited) or DraftError, nothing else."""
+    try:
+        text, _ = load_draft(data, "fuzz.docx")
+    except DraftError:
+        return
+    audit_text(text)
+
+
 # name → (strategy, property); benchmarks/fuzz.py runs the same table.
 TARGETS: dict[str, tuple[Callable[[], st.SearchStrategy[Any]], Callable[[Any], None]]] = {
     "bibtex-text": (lambda: bibtex_text, ingest_text),
@@ -347,6 +382,7 @@ TARGETS: dict[str, tuple[Callable[[], st.SearchStrategy[Any]], Callable[[Any], N
     "draft-text": (lambda: draft_text, audit_text),
     "draft-bytes": (lambda: random_bytes, audit_bytes),
     "draft-mutated": (lambda: mutated(draft_texts()), audit_mutant),
+    "draft-docx": (docx_bytes, audit_docx),
 }
 
 

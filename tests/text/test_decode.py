@@ -61,3 +61,11 @@ def test_binary_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_missing_file_names_the_path(tmp_path: Path) -> None:
     with pytest.raises(BibtexImportError, match="nope.bib: no such file"):
         read_text(tmp_path / "nope.bib")
+
+
+def test_a_utf16_bom_followed_by_a_nul_is_not_taken_for_utf32() -> None:
+    data = "\ufeff\x00@article{k, title = {T}}\n".encode("utf-16-le")
+    assert data.startswith(b"\xff\xfe\x00\x00")
+    assert decode_bytes(data, "x.bib").text.endswith("@article{k, title = {T}}\n")
+    real = "\ufeff@article{k, title = {T}}\n".encode("utf-32-le")
+    assert decode_bytes(real, "y.bib").text == "@article{k, title = {T}}\n"
