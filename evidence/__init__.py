@@ -11,7 +11,7 @@ value objects and vocabularies, the errors, and the few parts other tools build 
 CLI and the benchmarks use nothing else. See ARCHITECTURE.md for the packages behind it.
 """
 
-from .audit import AuditReport, Finding
+from .audit import AuditFinding, AuditReport
 from .audit.reading import DRAFT_SUFFIXES, load_draft
 from .cite import STYLES
 from .config import Settings
@@ -41,6 +41,7 @@ from .model import (
     DESIGNS,
     ENTRY_TYPES,
     POPULATIONS,
+    Finding,
     Hit,
     ImportProblem,
     ImportReport,
@@ -51,14 +52,15 @@ from .model import (
     Proposal,
     ProposalSection,
     Reference,
+    Status,
     Study,
     TalkingPoint,
     is_passage_id,
     passage_id,
     split_passage_id,
 )
-from .points import list_templates
-from .points.proposal import template_path
+from .points import EvidenceProfile
+from .points.proposal import list_templates, template_path
 from .search import FILTER_KEYS, Filters, Results
 from .text import split_sentences
 from .text.deadline import time_limit
@@ -73,11 +75,13 @@ __all__ = [
     "FORMATS",
     "POPULATIONS",
     "STYLES",
+    "AuditFinding",
     "AuditReport",
     "BibtexImportError",
     "CitationError",
     "DraftError",
     "Embedder",
+    "EvidenceProfile",
     "EvidenceError",
     "ExportError",
     "ExportFormat",
@@ -99,6 +103,7 @@ __all__ = [
     "Progress",
     "Proposal",
     "ProposalSection",
+    "Status",
     "QueryError",
     "Reference",
     "Results",

@@ -28,7 +28,7 @@ from .index import Embedder, IndexData, IndexFolder, Progress
 from .index.build import document_text
 from .index.live import ImportFile
 from .model import Hit, ImportReport, Passage, Proposal, Reference, Study, TalkingPoint
-from .points import build_proposal, draft_points
+from .points import EvidenceProfile, build_proposal, draft_points, evidence_profile
 from .search import Filters, Results, Searcher
 
 
@@ -213,6 +213,14 @@ class Library:
         return draft_points(
             self._searcher, self.citer, query, k, style, hits, passage_ids, Filters.parse(filters)
         )
+
+    def evidence(
+        self, query: str, filters: Mapping[str, Any] | Filters | None = None
+    ) -> EvidenceProfile:
+        """The evidence on a claim: how many studies bear on it, by design and by what they
+        found, with the strongest finding for and against it (passage ids); when none
+        answers, the nearest studies. Raises QueryError for an empty query."""
+        return evidence_profile(self._searcher, query, Filters.parse(filters))
 
     def references(self, keys: Sequence[str], style: str = "apa") -> list[Reference]:
         """The reference list of `keys` in `style`, in the style's order. Unknown keys are

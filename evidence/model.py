@@ -39,6 +39,8 @@ DESIGNS = (
     "narrative review",
     "debate / commentary",
     "guideline",
+    "trial protocol",
+    "economic evaluation",
 )
 
 POPULATIONS = (
@@ -107,6 +109,53 @@ class Person:
 
 
 @dataclass(frozen=True, slots=True)
+class Finding:
+    """One result of a study as curated, in our words: `result` is the citable statement
+    (the study's numbers, who it is about); the rest say what it is about and how sure.
+
+    `exposures`, `outcomes` and `direction` use the vocabularies of `vocabulary.py`;
+    `population` is set only when it differs from the study's; `note` is a curator's
+    caveat, never part of a talking point's own words. A finding of an imported entry
+    (a plain ``finding1`` field) has a result only.
+    """
+
+    number: int  # 1-based: the BibTeX field findingN
+    result: str
+    context: str = ""
+    exposures: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    direction: str = ""
+    population: str = ""
+    headline: str = ""
+    confirm: str = ""
+    note: str = ""
+
+    @property
+    def field(self) -> str:
+        return f"finding{self.number}"
+
+    @property
+    def structured(self) -> bool:
+        """True when a curator said what it is about (outcomes and direction)."""
+        return bool(self.outcomes and self.direction)
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """Whether a study was corrected or retracted, as checked on its pages."""
+
+    state: str = ""  # "none found", "corrected", "expression of concern", "retracted"; "" unchecked
+    notice: str = ""  # the notice's DOI or URL
+    date: str = ""  # of the notice
+    checked: str = ""  # when and where it was checked, e.g. "2026-12 PubMed"
+
+    @property
+    def warning(self) -> bool:
+        """True when the study was corrected, retracted or has an expression of concern."""
+        return self.state not in ("", "none found")
+
+
+@dataclass(frozen=True, slots=True)
 class Study:
     """One work of the library. Empty strings and tuples mean "not given"."""
 
@@ -130,7 +179,12 @@ class Study:
     keywords: tuple[str, ...] = ()
     design: str = ""
     population: str = ""
-    findings: tuple[str, ...] = ()
+    includes: tuple[str, ...] = ()  # responder groups a mixed sample includes
+    summary: str = ""  # what the study is, in our words (curated)
+    sample: str = ""  # its size in a few words, e.g. "859 police personnel"
+    findings: tuple[Finding, ...] = ()
+    note: str = ""  # a curator's caveat about the whole study
+    status: Status = field(default_factory=Status)
     sources: tuple[str, ...] = ()  # where the curated facts were confirmed
     flags: tuple[str, ...] = ()  # e.g. "doi-malformed", "year-missing"
     bibtex_type: str = ""  # the entry type as written, e.g. "incollection"
@@ -159,10 +213,14 @@ class Study:
         if name == "abstract":
             return self.abstract
         if name.startswith("finding") and name[7:].isdigit():
-            index = int(name[7:]) - 1
-            if 0 <= index < len(self.findings):
-                return self.findings[index]
+            for finding in self.findings:
+                if finding.field == name:
+                    return finding.result
         raise KeyError(name)
+
+    def finding(self, field_name: str) -> Finding | None:
+        """The finding whose field is `field_name` (``"finding2"``), or None."""
+        return next((f for f in self.findings if f.field == field_name), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,27 +261,46 @@ class Hit:
         return self.passages[0].passage if self.passages else None
 
 
+# How a talking point's words relate to its source: a curated finding is our paraphrase of
+# the study; an abstract sentence is the authors' own words, quoted.
+PARAPHRASE = "paraphrase"
+QUOTATION = "quotation"
+LABELS = {
+    PARAPHRASE: "The study's finding, in our words",
+    QUOTATION: "Quoted from the study's abstract",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class PointSource:
-    """Where a talking point comes from: ``passage.text[start:end] == quote``."""
+    """Where a talking point comes from: ``passage.text[start:end] == passage_text``.
+
+    `kind` says whose words they are: ``"paraphrase"`` (a curated finding, our words) or
+    ``"quotation"`` (a sentence of the study's abstract, the authors' words)."""
 
     study_key: str
     passage_id: str
     start: int
     end: int
-    quote: str
+    passage_text: str
     citation: str = ""
     design: str = ""
     population: str = ""
+    kind: str = PARAPHRASE
+    headline: str = ""  # a curated finding's slide headline
+    about: str = ""  # "TRiM → PTSD symptoms"
+    direction: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class TalkingPoint:
-    """A quotable statement with its citation(s), traced to the exact stored span(s).
+    """A statement ready to paste, with its citation(s), traced to the exact stored span(s).
 
-    `text` is ready to paste: the quote (verbatim, or cut at a clause boundary), the in-text
-    `citation` of every source, and the `caveat` in front when the evidence is weak or from
-    another population. Each source keeps its own quote and span.
+    `text` is the statement with the in-text `citation` of every source: a curated finding
+    as written (our words, never in quotation marks) or an abstract sentence in quotation
+    marks (the authors' words); `kind` and `label` say which. `caveat` holds what a reader
+    must know alongside it (another population, a design that cannot show an effect, a
+    curator's warning): separate sentences, never part of the study's result.
     """
 
     text: str
@@ -232,10 +309,20 @@ class TalkingPoint:
     caveat: str = ""
     citation: str = ""
     style: str = ""
+    kind: str = PARAPHRASE
 
     @property
-    def quote(self) -> str:
-        return self.sources[0].quote
+    def label(self) -> str:
+        """Whose words these are, for a reader: "The study's finding, in our words"."""
+        return LABELS.get(self.kind, "")
+
+    @property
+    def passage_text(self) -> str:
+        return self.sources[0].passage_text
+
+    @property
+    def headline(self) -> str:
+        return self.sources[0].headline
 
     @property
     def passage_id(self) -> str:

@@ -77,7 +77,7 @@ def test_index_search_show_and_import_on_a_private_library(tmp_path: Path, monke
     )
     assert found.exit_code == 0 and "[alpha2020peer]" in found.output
     shown = runner.invoke(main, ["show", "delta2019stigma", "--index", index])
-    assert "Stigma as a barrier" in shown.output and "Findings:" in shown.output
+    assert "Stigma as a barrier" in shown.output and "Findings (in our words" in shown.output
     missing = runner.invoke(main, ["show", "nosuchkey", "--index", index])
     assert missing.exit_code == 1 and "Error: no study with key 'nosuchkey'" in missing.output
     extra = tmp_path / "extra.bib"

@@ -1,6 +1,6 @@
 """A citation audit's findings and report: their vocabulary, recording and rendering.
 
-Vocabulary: a **Finding** is one problem at a place in the draft (character offsets and a
+Vocabulary: a **AuditFinding** is one problem at a place in the draft (character offsets and a
 1-based line), with a `kind` from `KINDS`, a severity (``error``: a citation or reference
 is wrong; ``warning``: worth checking; ``info``: for your information), a message and a
 suggested fix. An **AuditReport** holds the findings and, for every citation and
@@ -59,7 +59,7 @@ class Suggestion:
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class AuditFinding:
     """One problem: ``report.text[start:end]`` is the text it is about."""
 
     kind: str
@@ -97,7 +97,7 @@ class AuditReport:
     """What the audit found, in draft order, with every citation and reference checked."""
 
     text: str
-    findings: tuple[Finding, ...]
+    findings: tuple[AuditFinding, ...]
     citations: tuple[CitationCheck, ...] = ()
     references: tuple[ReferenceCheck, ...] = ()
     topic: tuple[str, ...] = ()
@@ -123,7 +123,7 @@ class AuditState:
     the findings so far."""
 
     draft: Draft
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[AuditFinding] = field(default_factory=list)
     ref_study: dict[int, Study] = field(default_factory=dict)  # reference index -> study
     found_by: dict[int, str] = field(default_factory=dict)
     cited: set[int] = field(default_factory=set)
@@ -134,7 +134,7 @@ class AuditState:
         """Record a finding of `kind` at ``text[start:end]``, with its severity and line."""
         severity = KINDS[kind][0]
         line = bisect.bisect_right(self.newlines, start - 1) + 1
-        self.findings.append(Finding(kind, severity, start, end, line, message, fix, study,
+        self.findings.append(AuditFinding(kind, severity, start, end, line, message, fix, study,
                                      suggestions))  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .. import Study, to_json
+from .. import Finding, Study, to_json
 from .options import INDEX_OPTION, filter_options, friendly, open_library
 
 
@@ -94,12 +94,30 @@ def show_command(key: str, index_dir: Path | None, as_json: bool) -> None:
     for name, value in _rows(study):
         if value:
             click.echo(f"{name:>20}: {value}")
+    if study.summary:
+        click.echo(f"\nSummary (in our words):\n  {study.summary}")
     if study.findings:
-        click.echo("\nFindings:")
+        click.echo("\nFindings (in our words, not the authors'):")
         for finding in study.findings:
-            click.echo(f"  - {finding}")
+            click.echo(f"  {finding.number}. {finding.result}")
+            for label, value in (("about", _about(finding)), ("context", finding.context),
+                                 ("curator", finding.note)):  # fmt: skip
+                if value:
+                    click.echo(f"     {label}: {value}")
+    if study.note:
+        click.echo(f"\nCurator's note: {study.note}")
     if study.abstract:
         click.echo(f"\nAbstract:\n  {study.abstract}")
+
+
+def _about(finding: Finding) -> str:
+    """ "peer support → PTSD symptoms (improved)" for a structured finding."""
+    if not finding.structured:
+        return ""
+    exposures = ", ".join(e for e in finding.exposures if e != "none")
+    outcomes = ", ".join(finding.outcomes)
+    about = f"{exposures} → {outcomes}" if exposures else outcomes
+    return f"{about} ({finding.direction})"
 
 
 def _rows(study: Study) -> list[tuple[str, str]]:
@@ -116,6 +134,9 @@ def _rows(study: Study) -> list[tuple[str, str]]:
         ("URL", study.url),
         ("Design", study.design),
         ("Population", study.population),
+        ("Includes", "; ".join(study.includes)),
+        ("Sample", study.sample),
+        ("Status", f"{study.status.state} ({study.status.checked})" if study.status.state else ""),
         ("Keywords", "; ".join(study.keywords)),
         ("Confirmed at", " ; ".join(study.sources)),
         ("Flags", ", ".join(study.flags)),

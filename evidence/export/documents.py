@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..cite.citer import STYLE_TITLES
-from ..model import Reference, Study, TalkingPoint
+from ..model import QUOTATION, Reference, Study, TalkingPoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,20 +27,30 @@ class Content:
 
 
 def evidence_label(point: TalkingPoint) -> str:
-    """ "Evidence: systematic review, mixed public safety" (one entry per distinct source)."""
+    """ "The study's finding, in our words · Evidence: systematic review, mixed public
+    safety" (whose words, then one design and population per distinct source)."""
     labels = dict.fromkeys(
         f"{s.design or 'design not stated'}, {s.population or 'population not stated'}"
         for s in point.sources
     )
-    return "Evidence: " + "; ".join(labels)
+    return f"{point.label} · Evidence: " + "; ".join(labels)
+
+
+def point_lines(point: TalkingPoint) -> list[str]:
+    """The point's statement, then its caveat (when there is one), as separate lines."""
+    return [point.text] + ([f"Note: {point.caveat}"] if point.caveat else [])
 
 
 def subtitle(content: Content) -> str:
-    """The line under the title: the citation style, and how the points quote their sources."""
-    return (
-        f"Citations: {STYLE_TITLES[content.style]}. Each point quotes its source verbatim "
-        "or cut at a clause boundary; check the study before you rely on it."
+    """The line under the title: the citation style, and whose words the points are."""
+    points = [p for _, section in content.sections for p in section]
+    quoted = any(p.kind == QUOTATION for p in points)
+    words = (
+        "Points are the studies' findings in our own words"
+        + ("; text in quotation marks is quoted from a study's abstract" if quoted else "")
+        + ". Check the study before you rely on a number."
     )
+    return f"Citations: {STYLE_TITLES[content.style]}. {words}"
 
 
 def md_escape(text: str) -> str:
@@ -54,7 +64,9 @@ def to_markdown(content: Content) -> str:
     for heading, points in content.sections:
         lines += [f"## {md_escape(heading)}", ""]
         for point in points:
-            lines += [f"- {md_escape(point.text)}", f"  *{md_escape(evidence_label(point))}*"]
+            first, *rest = point_lines(point)
+            lines += [f"- {md_escape(first)}"] + [f"  {md_escape(line)}" for line in rest]
+            lines += [f"  *{md_escape(evidence_label(point))}*"]
         lines.append("")
     lines += ["## References", ""]
     for reference in content.references:
@@ -75,10 +87,9 @@ def to_html(content: Content) -> str:
     body = [f"<h1>{esc(content.title)}</h1>", f'<p class="subtitle">{esc(subtitle(content))}</p>']
     for heading, points in content.sections:
         body += [f"<h2>{esc(heading)}</h2>", '<ul class="points">']
-        body += [
-            f'<li><p>{esc(p.text)}</p><p class="evidence">{esc(evidence_label(p))}</p></li>'
-            for p in points
-        ]
+        for point in points:
+            lines = "".join(f"<p>{esc(line)}</p>" for line in point_lines(point))
+            body.append(f'<li>{lines}<p class="evidence">{esc(evidence_label(point))}</p></li>')
         body.append("</ul>")
     body += ["<h2>References</h2>", '<div class="references">']
     body += [f'<p class="reference" id="ref-{esc(r.key)}">{r.html}</p>' for r in content.references]

@@ -175,8 +175,10 @@ def _citekey_markdown(citer: Citer, content: Content, path: Path | None) -> byte
         lines += [f"## {md_escape(heading)}", ""]
         for point in points:
             keys = "; ".join(f"@{s.study_key}" for s in point.sources)
-            text = compose(md_escape(point.quote), f"[{keys}]", md_escape(point.caveat))
-            lines += [f"- {text}", f"  *{md_escape(evidence_label(point))}*"]
+            text = compose(md_escape(point.passage_text), f"[{keys}]", point.kind)
+            lines += [f"- {text}"]
+            lines += [f"  Note: {md_escape(point.caveat)}"] if point.caveat else []
+            lines += [f"  *{md_escape(evidence_label(point))}*"]
         lines.append("")
     lines += ["## References", "", "::: {#refs}", ":::", ""]
     return "\n".join(lines).encode("utf-8")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..model import Reference, TalkingPoint
-from .documents import evidence_label
+from ..model import QUOTATION, PointSource, Reference, TalkingPoint
+from .documents import evidence_label, point_lines
 
 Sections = Sequence[tuple[str, Sequence[TalkingPoint]]]
 
@@ -32,7 +32,8 @@ def to_docx(
         doc.add_heading(heading, level=1)
         for point in points:
             paragraph = doc.add_paragraph(style="List Bullet")
-            paragraph.add_run(point.text).add_break()
+            for line in point_lines(point):
+                paragraph.add_run(line).add_break()
             label = paragraph.add_run(evidence_label(point))
             label.italic, label.font.size = True, Pt(9)
     doc.add_heading("References", level=1)
@@ -125,11 +126,17 @@ def _point_slide(
     label.text = f"{point.citation} · {evidence_label(point)}"
     label.font.size, label.font.italic = Pt(14), True
     notes = [by_key[k].text for k in point.study_keys if k in by_key]
-    notes += [
-        f"Quoted from {s.passage_id} [{s.start}:{s.end}]: \u201c{s.quote}\u201d"
-        for s in point.sources
-    ]
+    notes += [f"Note: {point.caveat}"] if point.caveat else []
+    notes += [_source_note(s) for s in point.sources]
     slide.notes_slide.notes_text_frame.text = "\n\n".join(notes)
+
+
+def _source_note(source: PointSource) -> str:
+    """Where a point's words come from: our paraphrase of a finding, or a quotation."""
+    where = f"{source.passage_id} [{source.start}:{source.end}]"
+    if source.kind == QUOTATION:
+        return f"Quoted from the abstract, {where}: \u201c{source.passage_text}\u201d"
+    return f"The study's finding in our words, {where}: {source.passage_text}"
 
 
 def _reference_slide(deck: object, references: Sequence[Reference], more: bool) -> None:

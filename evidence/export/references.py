@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..model import Person, Study
+from ..model import Finding, Person, Study
 
 _BIB_TYPES = {
     "article": "article",
@@ -57,9 +57,15 @@ def _bib_title(study: Study) -> str:
     if len(words) != len(sentence):
         return _tex(study.title)
     return " ".join(
-        f"{{{_tex(w)}}}" if i and s != s.lower() and s == w else _tex(w)
+        f"{{{_tex(w)}}}" if _kept(s, w, first=i == 0) else _tex(w)
         for i, (w, s) in enumerate(zip(words, sentence, strict=True))
     )
+
+
+def _kept(sentence_word: str, word: str, first: bool) -> bool:
+    """True when sentence case kept `word`'s capitals (beyond a first word's first letter)."""
+    tail = sentence_word[1:] if first else sentence_word
+    return sentence_word == word and tail != tail.lower()
 
 
 def _bib_name(person: Person) -> str:
@@ -97,10 +103,36 @@ def _bib_fields(study: Study) -> list[tuple[str, str]]:
         ("design", _tex(study.design)),
         ("population", _tex(study.population)),
     ]
-    fields += [(f"finding{n}", _tex(f)) for n, f in enumerate(study.findings, start=1)]
+    fields += [("includes", _tex("; ".join(study.includes))), ("summary", _tex(study.summary))]
+    fields += [("sample", _tex(study.sample))]
+    for finding in study.findings:
+        fields += _finding_fields(finding)
+    fields += [("note", _tex(study.note))]
+    fields += [
+        ("status", study.status.state),
+        ("statusnotice", study.status.notice),
+        ("statusdate", study.status.date),
+        ("statuschecked", _tex(study.status.checked)),
+    ]
     fields += [("source", "; ".join(study.sources))]
     fields += [(name, _tex(value)) for name, value in study.extra]
     return [(name, value) for name, value in fields if value]
+
+
+def _finding_fields(finding: Finding) -> list[tuple[str, str]]:
+    """The ``findingN…`` fields of one finding, as the curated corpus writes them."""
+    name = finding.field
+    return [
+        (name, _tex(finding.result)),
+        (f"{name}context", _tex(finding.context)),
+        (f"{name}exposure", _tex("; ".join(finding.exposures))),
+        (f"{name}outcome", _tex("; ".join(finding.outcomes))),
+        (f"{name}direction", _tex(finding.direction)),
+        (f"{name}population", _tex(finding.population)),
+        (f"{name}headline", _tex(finding.headline)),
+        (f"{name}confirm", _tex(finding.confirm)),
+        (f"{name}note", _tex(finding.note)),
+    ]
 
 
 def to_bibtex(studies: Sequence[Study]) -> str:
@@ -155,7 +187,7 @@ def to_ris(studies: Sequence[Study]) -> str:
                 for name, value in (("Design", s.design), ("Population", s.population))
                 if value
             ]
-            + [f"Finding: {f}" for f in s.findings],
+            + [f"Finding (in our words): {f.result}" for f in s.findings],
         }
         records.append({k: v for k, v in record.items() if v})
     text: str = rispy.dumps(records, implementation=Writer)

@@ -23,6 +23,7 @@ from ..model import (
     Study,
     TalkingPoint,
 )
+from ..points import EvidenceProfile
 from ..search import Results
 
 
@@ -81,9 +82,15 @@ def results_json(results: Results, k: int | None = None) -> dict[str, Any]:
 
 
 def point_json(point: TalkingPoint) -> dict[str, Any]:
-    """A talking point, with its first source's quote and passage id at the top."""
+    """A talking point: its text, whose words they are (`kind`, `label`), its caveat, and
+    its first source's passage id and stored text at the top."""
     data: dict[str, Any] = dataclasses.asdict(point)
-    data.update(quote=point.quote, passage_id=point.passage_id, study_keys=list(point.study_keys))
+    data.update(
+        label=point.label,
+        passage_text=point.passage_text,
+        passage_id=point.passage_id,
+        study_keys=list(point.study_keys),
+    )
     return data
 
 
@@ -106,6 +113,14 @@ def related_json(study: Study, score: float) -> dict[str, Any]:
 def proposal_json(proposal: Proposal) -> dict[str, Any]:
     """A proposal draft: title, sections of talking points, references."""
     return dataclasses.asdict(proposal)
+
+
+def profile_json(profile: EvidenceProfile) -> dict[str, Any]:
+    """The evidence on a claim: counts by design and direction, each line with the
+    passages it counts; the strongest finding for and against it."""
+    data = dataclasses.asdict(profile)
+    data["answered"] = profile.answered
+    return data
 
 
 def problem_json(problem: ImportProblem) -> dict[str, Any]:
@@ -154,6 +169,7 @@ to_json.register(Results, lambda value, k=None, **_: results_json(value, k))
 to_json.register(TalkingPoint, lambda value, **_: point_json(value))
 to_json.register(Reference, lambda value, **_: reference_json(value))
 to_json.register(Proposal, lambda value, **_: proposal_json(value))
+to_json.register(EvidenceProfile, lambda value, **_: profile_json(value))
 to_json.register(ImportProblem, lambda value, **_: problem_json(value))
 to_json.register(
     ImportReport,

@@ -57,15 +57,23 @@ def text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def curated_text(study: Study) -> list[str]:
+    """The curated words about a study: its summary, each finding's result and context."""
+    parts = [study.summary]
+    for finding in study.findings:
+        parts += [finding.result, finding.context]
+    return [p for p in parts if p]
+
+
 def document_text(study: Study) -> str:
-    """What the study-level vector encodes: title and abstract, or title and findings."""
-    body = study.abstract or " ".join(study.findings + study.keywords)
+    """What the study-level vector encodes: title and abstract, or title and curated text."""
+    body = study.abstract or " ".join([*curated_text(study), *study.keywords])
     return f"{study.title} {body}".strip()
 
 
 def keyword_text(study: Study) -> str:
     """What the keyword index sees for a study."""
-    parts = [study.title] * TITLE_REPEAT + [study.abstract, *study.findings, *study.keywords]
+    parts = [study.title] * TITLE_REPEAT + [study.abstract, *curated_text(study), *study.keywords]
     return " ".join(p for p in parts if p)
 
 

@@ -20,8 +20,8 @@ def split_study(study: Study) -> list[Passage]:
     pieces: list[tuple[str, str, int, int]] = []
     if study.title:
         pieces.append(("title", "title", 0, len(study.title)))
-    for n, finding in enumerate(study.findings, start=1):
-        pieces.append(("finding", f"finding{n}", 0, len(finding)))
+    for finding in study.findings:
+        pieces.append(("finding", finding.field, 0, len(finding.result)))
     for start, end in _merge_short(split_sentences(study.abstract), study.abstract):
         pieces.append(("abstract", "abstract", start, end))
     return [

@@ -33,14 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import IndexFormatError, IndexNotFoundError
-from ..model import Passage, Person, Study
+from ..model import Finding, Passage, Person, Status, Study
 from ..text.files import write_atomic
 from ..version import __version__
 from .lexical import LexicalIndex
 from .vectors import VectorIndex
 
 FORMAT = "evidence-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: structured findings and study status (1 is still read)
 CURRENT = "CURRENT"
 IMPORTS = "imports"
 STAGING = ".staging"  # inside imports/: files of an import whose generation is not yet live
@@ -384,6 +384,8 @@ def _checksum(path: Path) -> dict[str, Any]:
 _STUDY_FIELDS = tuple(f.name for f in dataclasses.fields(Study))
 _PERSON_FIELDS = tuple(f.name for f in dataclasses.fields(Person))
 _PASSAGE_FIELDS = tuple(f.name for f in dataclasses.fields(Passage))
+_FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
+_STATUS_FIELDS = tuple(f.name for f in dataclasses.fields(Status))
 
 
 def study_to_dict(study: Study) -> dict[str, Any]:
@@ -394,6 +396,8 @@ def study_to_dict(study: Study) -> dict[str, Any]:
     row = {name: getattr(study, name) for name in _STUDY_FIELDS}
     for name in ("authors", "editors"):
         row[name] = [{f: getattr(p, f) for f in _PERSON_FIELDS} for p in row[name]]
+    row["findings"] = [{f: getattr(x, f) for f in _FINDING_FIELDS} for x in study.findings]
+    row["status"] = {f: getattr(study.status, f) for f in _STATUS_FIELDS}
     return row
 
 
@@ -407,10 +411,22 @@ def study_from_dict(row: dict[str, Any]) -> Study:
     row = dict(row)
     for name in ("authors", "editors"):
         row[name] = tuple(Person(**p) for p in row.get(name, ()))
-    for name in ("keywords", "findings", "sources", "flags"):
+    for name in ("keywords", "sources", "flags", "includes"):
         row[name] = tuple(row.get(name, ()))
+    row["findings"] = tuple(_finding(n, f) for n, f in enumerate(row.get("findings", ()), 1))
+    row["status"] = Status(**row.get("status", {}))
     row["extra"] = tuple(tuple(pair) for pair in row.get("extra", ()))
     return Study(**row)
+
+
+def _finding(number: int, row: dict[str, Any] | str) -> Finding:
+    """A Finding from its row; format 1 stored a finding as its text only."""
+    if isinstance(row, str):
+        return Finding(number, row)
+    row = dict(row)
+    for name in ("exposures", "outcomes"):
+        row[name] = tuple(row.get(name, ()))
+    return Finding(**row)
 
 
 def file_sha256(paths: list[Path], read_from: Mapping[Path, Path] | None = None) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..model import DESIGNS, POPULATIONS, ImportProblem, Person, Study
+from ..model import DESIGNS, POPULATIONS, Finding, ImportProblem, Person, Status, Study
 from ..text.identifiers import doi_problem, normalise_doi, unwrap_identifier
+from ..vocabulary import DIRECTIONS, EXPOSURES, OUTCOMES, RESPONDER_GROUPS, STATUSES
 from .entries import RawEntry
 from .latex import decode_latex
 from .titles import sentence_case, strip_marks
@@ -33,7 +34,8 @@ _MAPPED = {
     "title", "author", "editor", "year", "date", "journal", "journaltitle", "booktitle",
     "publisher", "institution", "school", "organization", "volume", "number", "issue",
     "pages", "doi", "pmid", "url", "abstract", "keywords", "design", "population", "source",
-    "onlinedate", "crossref",
+    "onlinedate", "crossref", "summary", "summaryconfirm", "sample", "includes", "note",
+    "status", "statusnotice", "statusdate", "statuschecked",
 }  # fmt: skip
 _NOISE_PREFIXES = ("bdsk-", "mendeley-", "jabref-", "date-added", "date-modified", "file")
 _NOISE = {"groups", "owner", "timestamp", "__markedentry", "abstractnote", "annote", "comment"}
@@ -42,6 +44,10 @@ _NOISE = {"groups", "owner", "timestamp", "__markedentry", "abstractnote", "anno
 _YEAR = re.compile(r"^\s*(\d{4})\s*$")
 _DATE_YEAR = re.compile(r"^\s*(\d{4})(?:[-/]\d{1,2}){0,2}\s*$")
 _FINDING = re.compile(r"^finding(\d+)$")
+# The parts of a structured finding: findingN<part>.
+_FINDING_PART = re.compile(
+    r"^finding(\d+)(context|exposure|outcome|direction|population|headline|confirm|note)$"
+)
 _MISSING_COMMA = re.compile(r"\n\s*[A-Za-z][\w-]*\s*=\s*[{\"]")
 
 # problem(kind, message, field=None, severity="warning") records an ImportProblem.
@@ -95,10 +101,13 @@ def to_study(entry: RawEntry) -> tuple[Study, list[ImportProblem]]:
         keywords=_keywords(f.get("keywords", "")),
         design=_vocabulary(f, "design", DESIGNS, problem, entry.key),
         population=_vocabulary(f, "population", POPULATIONS, problem, entry.key),
-        findings=_findings(f),
-        sources=tuple(
-            s for s in re.split(r"\s*;\s*|\s+", unwrap_identifier(f.get("source", ""))) if s
-        ),
+        includes=_terms(f, "includes", RESPONDER_GROUPS, problem, entry.key),
+        summary=_text(f, "summary"),
+        sample=_text(f, "sample"),
+        findings=_findings(f, problem, entry.key),
+        note=_text(f, "note"),
+        status=_status(f, problem, entry.key),
+        sources=_sources(f.get("source", "")),
         flags=tuple(
             flag
             for flag in (year_flag, doi_flag, "authors-incomplete" * _truncated_names(entry))
@@ -205,13 +214,87 @@ def _vocabulary(
     return str(raw)
 
 
-def _findings(fields: dict[str, str]) -> tuple[str, ...]:
-    numbered = []
+def _findings(fields: dict[str, str], problem: Sink, key: str) -> tuple[Finding, ...]:
+    """The findings: a ``findingN`` result each, with its ``findingN<part>`` fields."""
+    parts: dict[int, dict[str, str]] = {}
     for name, value in fields.items():
-        match = _FINDING.match(name)
+        match = _FINDING.match(name) or _FINDING_PART.match(name)
         if match and value.strip():
-            numbered.append((int(match.group(1)), decode_latex(value)))
-    return tuple(text for _, text in sorted(numbered))
+            part = match.group(2) if match.re is _FINDING_PART else "result"
+            parts.setdefault(int(match.group(1)), {})[part] = value
+    findings = []
+    for number, found in sorted(parts.items()):
+        if "result" not in found:
+            where = f"finding{number}{next(iter(found))}"
+            problem("finding-incomplete", f"entry '{key}': finding{number} has parts but no "
+                    f"result; add a finding{number} field.", where)  # fmt: skip
+            continue
+        findings.append(_finding(number, found, problem, key))
+    return tuple(findings)
+
+
+def _finding(number: int, found: dict[str, str], problem: Sink, key: str) -> Finding:
+    def terms(part: str, allowed: tuple[str, ...] | dict[str, str]) -> tuple[str, ...]:
+        return _terms(found, part, tuple(allowed), problem, key, f"finding{number}{part}")
+
+    return Finding(
+        number=number,
+        result=decode_latex(found["result"]),
+        context=_text(found, "context"),
+        exposures=terms("exposure", EXPOSURES),
+        outcomes=terms("outcome", OUTCOMES),
+        direction=(terms("direction", DIRECTIONS) or ("",))[0],
+        population=(terms("population", POPULATIONS) or ("",))[0],
+        headline=_text(found, "headline"),
+        confirm=_text(found, "confirm"),
+        note=_text(found, "note"),
+    )
+
+
+def _terms(
+    fields: dict[str, str],
+    name: str,
+    allowed: tuple[str, ...],
+    problem: Sink,
+    key: str,
+    field_name: str | None = None,
+) -> tuple[str, ...]:
+    """The ``;``-separated vocabulary terms of a field; unknown ones reported and dropped."""
+    raw = decode_latex(fields.get(name, ""))
+    lookup = {term.lower(): term for term in allowed}
+    out = []
+    for item in (t.strip() for t in raw.split(";")):
+        if not item:
+            continue
+        term = lookup.get(_VOCAB_ALIASES.get(item.lower(), item).lower())
+        if term is None:
+            problem(f"{name}-unknown", f"entry '{key}': {field_name or name} '{item}' is not "
+                    f"one of: {', '.join(allowed)}; left out.", field_name or name)  # fmt: skip
+        else:
+            out.append(term)
+    return tuple(dict.fromkeys(out))
+
+
+def _sources(raw: str) -> tuple[str, ...]:
+    """The ``;``-separated pages a curator used; "URL (mirror)" keeps its mark. Addresses
+    separated by spaces only (older files) are split too."""
+    out: list[str] = []
+    for item in unwrap_identifier(raw).split(";"):
+        words = item.split()
+        mirror = bool(words) and words[-1] == "(mirror)"
+        urls = words[:-1] if mirror else words
+        out += [f"{url} (mirror)" if mirror and url == urls[-1] else url for url in urls]
+    return tuple(out)
+
+
+def _status(fields: dict[str, str], problem: Sink, key: str) -> Status:
+    state = (_terms(fields, "status", STATUSES, problem, key) or ("",))[0]
+    return Status(
+        state=state,
+        notice=unwrap_identifier(fields.get("statusnotice", "")),
+        date=unwrap_identifier(fields.get("statusdate", "")),
+        checked=_text(fields, "statuschecked"),
+    )
 
 
 def _extra(fields: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -219,7 +302,7 @@ def _extra(fields: dict[str, str]) -> tuple[tuple[str, str], ...]:
     for name, value in fields.items():
         if name in _MAPPED or name in _NOISE or name.startswith(_NOISE_PREFIXES):
             continue
-        if _FINDING.match(name) or not value.strip():
+        if _FINDING.match(name) or _FINDING_PART.match(name) or not value.strip():
             continue
         kept.append((name, decode_latex(value)))
     return tuple(kept)

@@ -2,12 +2,14 @@
 
 In: an `EvidenceSource` (searches and looks up studies, passages and vectors: a
 `search.Searcher`), a `cite.Citer`, and a query, hits or passage ids — or a proposal
-template. Out: `TalkingPoint`s traced to the exact span of a stored passage, each with its
-citation and caveat; a `Proposal` of sections of points with one reference list.
+template. Out: `TalkingPoint`s that answer the query (none when nothing does), each traced
+to the exact span of a stored passage, with its citation, whose words it is, and its
+caveat; an `EvidenceProfile` of a claim; a `Proposal` of sections of points with one
+reference list. `fit.py` decides whether a finding answers a question.
 """
 
-from .proposal import build_proposal, list_templates
-from .source import EvidenceSource
+from .profile import EvidenceProfile, evidence_profile
+from .proposal import build_proposal
 from .talking_points import draft as draft_points
 
-__all__ = ["EvidenceSource", "build_proposal", "draft_points", "list_templates"]
+__all__ = ["EvidenceProfile", "build_proposal", "draft_points", "evidence_profile"]

@@ -17,8 +17,9 @@ from ..cite.citer import Citer, Formatted, style_name
 from ..errors import QueryError, TemplateError
 from ..model import Proposal, ProposalSection
 from ..search import Filters
+from .fit import analyse
 from .source import EvidenceSource
-from .talking_points import Candidate, build, candidates, merge, rank
+from .talking_points import Candidate, answering, build, merge, rank
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 MAX_POINTS = 20
@@ -122,7 +123,8 @@ def build_proposal(
         )
         best: dict[str, Candidate] = {}
         for query, hits in zip(section.queries, results, strict=True):
-            for cand in candidates(hits, query):
+            question, vector = analyse(query), source.encode_query(query)
+            for cand in answering(source, hits, question, vector):
                 known = best.get(cand.passage.id)
                 if cand.passage.id not in used and (known is None or cand.score > known.score):
                     best[cand.passage.id] = cand

@@ -1,6 +1,6 @@
 """What drafting talking points needs of a library: a narrow protocol, not the facade.
 
-A `search.Searcher` provides it; tests can hand in anything with these five methods.
+A `search.Searcher` provides it; tests can hand in anything with these six methods.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ class EvidenceSource(Protocol):
     def study(self, key: str) -> Study: ...
 
     def passage(self, passage_id: str) -> Passage: ...
+
+    def passages_of(self, key: str) -> list[Passage]: ...
 
     def passage_vectors(self, passage_ids: Sequence[str]) -> np.ndarray: ...
 

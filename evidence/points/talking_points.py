@@ -1,11 +1,14 @@
-"""Hits or chosen passages → `TalkingPoint`s: extractive, cited, ranked, merged, caveated.
+"""A question → the findings that answer it, as cited talking points; or chosen passages
+(a basket) → points.
 
-A point is a curated finding or an abstract sentence, quoted verbatim or cut at a
-clause boundary (never reworded), with the exact span it came from. Points are ranked by
-relevance band, then by strength of design; points that say the same thing are merged
-into one with several citations; weak or off-population evidence carries a caveat. All
-citations of a list of points are formatted together, as one document. Where a long
-passage may be cut is decided in `quotes.py`.
+A point is a result, never a title or a method: a curated finding (our words) or, for an
+imported study without curated findings, an abstract sentence that reports a result and
+names the question's terms (the authors' words, quoted). A curated finding must fit the
+question (`fit.py`): its intervention and outcome, and the kind of result asked for. A
+finding that does not fit is left out, so a question the library cannot answer gets no
+points at all. Points are ranked
+by fit, then relevance, then strength of design; one point per study, and points that say
+the same thing are merged into one with several citations.
 """
 
 from __future__ import annotations
@@ -19,64 +22,58 @@ import numpy as np
 
 from ..cite.citer import Citer, CiteRequest, Formatted
 from ..errors import QueryError
-from ..index.lexical import analyze
-from ..model import Hit, Passage, PointSource, Study, TalkingPoint
+from ..model import (
+    PARAPHRASE,
+    QUOTATION,
+    Finding,
+    Hit,
+    Passage,
+    PointSource,
+    Study,
+    TalkingPoint,
+)
 from ..search import Filters
-from .quotes import MAX_QUOTE_CHARS as MAX_QUOTE_CHARS  # both re-exported from here
-from .quotes import quote_span as quote_span
+from ..vocabulary import with_parents
+from .fit import Fit, Question, analyse, caveats_for, describe, fit
 from .source import EvidenceSource
 
-# Ranking: strength of design, strongest first (issue 5: syntheses, trials, observational,
-# commentary). Unknown designs rank last.
+# Strength of design, strongest first. Unknown designs rank last.
 DESIGN_TIERS = {
     "meta-analysis": 0, "systematic review": 0,
     "randomised controlled trial": 1, "non-randomised trial": 1,
-    "cohort": 2, "case-control": 2, "cross-sectional": 2, "qualitative": 2,
-    "mixed methods": 2, "program evaluation": 2,
-    "narrative review": 3, "debate / commentary": 3, "guideline": 3,
+    "cohort": 2, "case-control": 2, "economic evaluation": 2,
+    "cross-sectional": 3, "program evaluation": 3, "mixed methods": 3, "qualitative": 3,
+    "narrative review": 4, "debate / commentary": 4, "guideline": 4, "trial protocol": 5,
 }  # fmt: skip
-UNKNOWN_TIER = 4
+UNKNOWN_TIER = 5
 # Passages whose query similarity differs by less than this are "equally relevant", so the
 # stronger design goes first. MiniLM cosines of one query's top passages spread over ~0.3.
 RELEVANCE_BAND = 0.1
-# Two passages say the same thing at cosine >= 0.85 and when the lead quote's numbers all
-# appear in the other. Measured on the 175 finding passages of corpus/: 2 of ~15,000
-# cross-study pairs reach 0.85 (pooled PTSD prevalence ~10% in two meta-analyses; two
-# firefighter suicidality surveys, which the number rule keeps apart); pairs near 0.8 are
-# related but different findings.
+# A finding that fits the question by its terms must still be about it: this similarity
+# (cosine, query to the finding's result) at least.
+MIN_FIT_SIMILARITY = 0.15
+# Without terms to compare (an unstructured finding, an abstract sentence, a question whose
+# words we do not know), only similarity can decide; this much is needed.
+MIN_SIMILARITY = 0.5
+# Two points say the same thing at cosine >= 0.85 when the lead's numbers all appear in the
+# other. Measured on the finding passages of corpus/: pairs near 0.8 are related but
+# different findings.
 MERGE_SIMILARITY = 0.85
 MAX_SOURCES = 4
-PUBLIC_SAFETY = {
-    "police",
-    "firefighters",
-    "paramedics / EMS",
-    "dispatchers",
-    "corrections",
-    "mixed public safety",
-}
-_DESIGN_WORDS = {
-    "meta-analysis": "a meta-analysis", "systematic review": "a systematic review",
-    "randomised controlled trial": "a randomised trial",
-    "non-randomised trial": "a non-randomised trial",
-    "cohort": "a cohort study", "case-control": "a case-control study",
-    "cross-sectional": "a cross-sectional study", "qualitative": "a qualitative study",
-    "mixed methods": "a mixed-methods study", "program evaluation": "a program evaluation",
-    "narrative review": "a narrative review", "debate / commentary": "a commentary",
-    "guideline": "a guideline",
-}  # fmt: skip
-_POPULATION_WORDS = {
-    "police": "police officers", "firefighters": "firefighters",
-    "paramedics / EMS": "paramedics and EMS staff", "dispatchers": "dispatchers",
-    "corrections": "corrections staff", "mixed public safety": "public safety personnel",
-    "military": "military personnel", "health care workers": "health care workers",
-    "general workforce": "workers outside public safety", "students": "students",
-    "other": "a population other than first responders",
-}  # fmt: skip
-# A quote that opens by describing its own study needs no caveat in front of it.
-_FRAMED = re.compile(
-    r"^(in|among|across|from)\b|^(this|these|a|an|the|one|our)\b[^,;]{0,80}?\b(review|"
-    r"meta-analys[ie]s|meta-regression|trial|survey|study|studies|synthesis|sample|interviews?|"
-    r"evaluation|article|analysis)\b",
+# An abstract sentence reports a result when it has numbers of a result or result words;
+# aims, methods and background do not.
+_RESULT = re.compile(
+    r"(\d+(\.\d+)?\s?%|\b(OR|RR|HR|CI|SMD|d|r|β|p)\s?[=<>]|\bp\s?[<=]|"
+    r"\b(found|showed|shows|reported|associated|reduced|increased|decreased|improved|"
+    r"lower|higher|fewer|more likely|less likely|no (significant )?(difference|effect|change)|"
+    r"did not|predicted|prevalence|compared with)\b)",
+    re.IGNORECASE,
+)
+_NOT_RESULT = re.compile(
+    r"^(the )?(aims?|objectives?|purpose|background|methods?|introduction|design)\b|"
+    r"\b(this|the present|our|we) (study|paper|review|article|trial) "
+    r"(aims?|aimed|examines?|examined|explores?|explored|investigates?|investigated|describes?)|"
+    r"\bwe (aimed|sought|conducted|recruited|surveyed|searched|used)\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -84,42 +81,91 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A passage that may become a point, with its quote span and relevance."""
+    """A passage that may become a point: its study, finding (if curated), similarity to
+    the question and fit."""
 
     passage: Passage
     study: Study
     score: float
-    start: int
-    end: int
+    finding: Finding | None = None
+    fit: Fit | None = None
 
     @property
-    def quote(self) -> str:
-        return self.passage.text[self.start : self.end]
+    def kind(self) -> str:
+        return PARAPHRASE if self.passage.kind == "finding" else QUOTATION
 
     @property
     def tier(self) -> int:
         return DESIGN_TIERS.get(self.study.design, UNKNOWN_TIER)
 
+    @property
+    def fit_score(self) -> float:
+        return self.fit.score if self.fit is not None else 0.0
 
-def candidates(hits: Sequence[Hit], query: str | None) -> list[Candidate]:
-    """Every quotable (non-title) matched passage of `hits`, its quote cut to size."""
-    terms = set(analyze(query)) if query else set()
+
+def answering(
+    source: EvidenceSource, hits: Sequence[Hit], question: Question, vector: np.ndarray
+) -> list[Candidate]:
+    """Every passage of the `hits`' studies that answers `question` (see the module)."""
     found: list[Candidate] = []
     for hit in hits:
-        for match in hit.passages:
-            if match.passage.kind == "title":
-                continue
-            start, end = quote_span(match.passage.text, terms)
-            found.append(Candidate(match.passage, hit.study, match.score, start, end))
+        curated = any(f.structured for f in hit.study.findings)
+        passages = [
+            p
+            for p in source.passages_of(hit.study.key)
+            if p.kind == "finding" or p.kind == "abstract" and not curated
+        ]
+        if not passages:
+            continue
+        scores = source.passage_vectors([p.id for p in passages]) @ vector
+        for passage, score in zip(passages, scores.tolist(), strict=True):
+            candidate = _candidate(question, passage, hit.study, float(score))
+            if candidate is not None:
+                found.append(candidate)
     return found
 
 
+def _candidate(
+    question: Question, passage: Passage, study: Study, score: float
+) -> Candidate | None:
+    finding = study.finding(passage.field) if passage.kind == "finding" else None
+    if finding is not None and finding.structured and question.specific:
+        judged = fit(question, finding, study)
+        if judged.answers and score >= MIN_FIT_SIMILARITY:
+            return Candidate(passage, study, score, finding, judged)
+        return None
+    if score < MIN_SIMILARITY:
+        return None
+    if finding is None and not is_result(passage.text):
+        return None  # an abstract sentence that reports no result
+    if question.specific and not _mentions(question, passage.text):
+        return None
+    return Candidate(passage, study, score, finding)
+
+
+def is_result(sentence: str) -> bool:
+    """True for a sentence that reports a result (numbers or result words), not an aim,
+    a method or background."""
+    return bool(_RESULT.search(sentence)) and not _NOT_RESULT.search(sentence)
+
+
+def _mentions(question: Question, text: str) -> bool:
+    """True when `text` names the question's intervention (or a narrower one) and its
+    outcome, each when the question names one (for texts with no curated terms)."""
+    said = analyse(text)
+    named = {term for e in said.exposures for term in with_parents(e)}
+    exposure = not question.exposures or bool(named & question.exposures)
+    outcome = not question.outcomes or bool(said.outcomes & question.outcomes)
+    return exposure and outcome
+
+
 def rank(found: Sequence[Candidate]) -> list[Candidate]:
-    """Best first: one passage per study before any study's second, then relevance band,
-    then strength of design, then similarity."""
+    """Best first: each study's best candidate before any study's second; within that, fit,
+    then relevance band, then strength of design, then similarity."""
     ordered = sorted(
         found,
         key=lambda c: (
+            -c.fit_score,
             -math.floor(c.score / RELEVANCE_BAND + 1e-9),
             c.tier,
             -c.score,
@@ -137,22 +183,24 @@ def rank(found: Sequence[Candidate]) -> list[Candidate]:
 def merge(
     ranked: Sequence[Candidate], k: int, vectors: Callable[[Sequence[str]], np.ndarray]
 ) -> list[list[Candidate]]:
-    """Group `ranked` into at most `k` points; a candidate that says the same as a point's
-    lead (see MERGE_SIMILARITY) joins it as another source instead of making a new point."""
+    """Group `ranked` into at most `k` points, one study once: a candidate that says the
+    same as a point's lead (see MERGE_SIMILARITY) joins it as another source; a study's
+    further findings wait until every study has had one."""
     if not ranked:
         return []
     matrix = vectors([c.passage.id for c in ranked])
     similarity = matrix @ matrix.T
     groups: list[list[int]] = []
+    used: set[str] = set()
     for i, cand in enumerate(ranked):
         home = next((g for g in groups if _same_claim(ranked, similarity, g[0], i)), None)
         if home is not None:
-            if len(home) < MAX_SOURCES and cand.study.key not in {
-                ranked[j].study.key for j in home
-            }:
+            keys = {ranked[j].study.key for j in home}
+            if len(home) < MAX_SOURCES and cand.study.key not in keys:
                 home.append(i)
-        elif len(groups) < k:
+        elif len(groups) < k and cand.study.key not in used:
             groups.append([i])
+        used.add(cand.study.key)
     return [[ranked[i] for i in group] for group in groups]
 
 
@@ -161,29 +209,19 @@ def _same_claim(ranked: Sequence[Candidate], similarity: np.ndarray, lead: int, 
         return True
     if similarity[lead, other] < MERGE_SIMILARITY:
         return False
-    return set(_NUMBER.findall(ranked[lead].quote)) <= set(_NUMBER.findall(ranked[other].quote))
+    lead_numbers = set(_NUMBER.findall(ranked[lead].passage.text))
+    return lead_numbers <= set(_NUMBER.findall(ranked[other].passage.text))
 
 
-def caveat(study: Study) -> str:
-    """ "In a cross-sectional study of police officers" when the design is observational or
-    weaker, or the population is not public safety; "" for strong, on-population evidence."""
-    weak = DESIGN_TIERS.get(study.design, UNKNOWN_TIER) >= 2
-    elsewhere = study.population not in PUBLIC_SAFETY
-    if not weak and not elsewhere:
-        return ""
-    design = _DESIGN_WORDS.get(study.design, "a study of unstated design")
-    population = _POPULATION_WORDS.get(study.population, "an unstated population")
-    return f"In {design} of {population}"
-
-
-def compose(quote: str, citation: str, note: str) -> str:
-    """The paste-ready sentence: the caveat (unless the quote frames its own study), the
-    quote, and its citation before the final full stop."""
-    body = quote.rstrip()
+def compose(text: str, citation: str, kind: str) -> str:
+    """The statement as pasted: our words as they are, or the authors' in quotation marks,
+    with the citation before the final full stop."""
+    body = text.strip()
     end = body[-1] if body[-1:] in (".", "!", "?") else "."
     body = body[:-1] if body[-1:] in ".!?" else body.rstrip(";,:")
-    lead = f"{note}: " if note and not _FRAMED.match(body) else ""
-    return f"{lead}{body} {citation}{end}" if citation else f"{lead}{body}{end}"
+    if kind == QUOTATION:
+        body = f"\u201c{body}\u201d"
+    return f"{body} {citation}{end}" if citation else f"{body}{end}"
 
 
 def requests(groups: Sequence[Sequence[str]]) -> list[CiteRequest]:
@@ -206,27 +244,46 @@ def build(
     keys = [[c.study.key for c in group] for group in groups]
     by_key = {c.study.key: c.study for group in groups for c in group}
     formatted = citer.format(studies_of(keys, by_key.__getitem__), requests(keys), style)
-    points = [
-        TalkingPoint(
-            text="",
-            score=round(group[0].score, 6),
-            caveat=caveat(group[0].study),
-            sources=tuple(
-                PointSource(
-                    study_key=c.study.key,
-                    passage_id=c.passage.id,
-                    start=c.start,
-                    end=c.end,
-                    quote=c.quote,
-                    design=c.study.design,
-                    population=c.study.population,
-                )
-                for c in group
-            ),
-        )
-        for group in groups
-    ]
+    points = [_point(group) for group in groups]
     return recite(points, formatted, style), formatted
+
+
+def _point(group: Sequence[Candidate]) -> TalkingPoint:
+    lead = group[0]
+    caveats = lead.fit.caveats if lead.fit is not None else _plain_caveats(lead)
+    return TalkingPoint(
+        text="",
+        score=round(lead.score, 6),
+        caveat=" ".join(dict.fromkeys(caveats)),
+        kind=lead.kind,
+        sources=tuple(_source(c) for c in group),
+    )
+
+
+def _source(c: Candidate) -> PointSource:
+    finding = c.finding
+    return PointSource(
+        study_key=c.study.key,
+        passage_id=c.passage.id,
+        start=0,
+        end=len(c.passage.text),
+        passage_text=c.passage.text,
+        design=c.study.design,
+        population=(finding.population if finding else "") or c.study.population,
+        kind=c.kind,
+        headline=finding.headline if finding else "",
+        about=describe(finding) if finding else "",
+        direction=finding.direction if finding else "",
+    )
+
+
+def _plain_caveats(candidate: Candidate) -> tuple[str, ...]:
+    """For a point without curated terms: say what we could not check."""
+    if candidate.study.design or candidate.study.population:
+        return ()
+    return (
+        "An imported study without curated labels: its design and population were not checked.",
+    )
 
 
 def recite(points: Sequence[TalkingPoint], formatted: Formatted, style: str) -> list[TalkingPoint]:
@@ -239,15 +296,8 @@ def recite(points: Sequence[TalkingPoint], formatted: Formatted, style: str) -> 
     out = []
     for point, citation in zip(points, formatted.citations[:count], strict=True):
         sources = tuple(replace(s, citation=by_key[s.study_key]) for s in point.sources)
-        out.append(
-            replace(
-                point,
-                sources=sources,
-                citation=citation,
-                style=style,
-                text=compose(point.quote, citation, point.caveat),
-            )
-        )
+        text = compose(point.passage_text, citation, point.kind)
+        out.append(replace(point, sources=sources, citation=citation, style=style, text=text))
     return out
 
 
@@ -261,7 +311,8 @@ def draft(
     passage_ids: Sequence[str] | None = None,
     filters: Filters | None = None,
 ) -> list[TalkingPoint]:
-    """Talking points from a query, from chosen hits, or from chosen passages (a basket).
+    """Talking points that answer a query (none when nothing answers), from chosen hits, or
+    one per chosen passage (a basket).
 
     Chosen passages are all kept, whole and unmerged, in the order given (by relevance
     when a query is also given). Raises QueryError when nothing to work from is given,
@@ -272,11 +323,12 @@ def draft(
     if passage_ids is not None:
         groups = [[c] for c in _chosen(source, passage_ids, query)]
     else:
+        if not query or not query.strip():
+            raise QueryError("give a query, hits or passage ids to draft talking points from.")
         if hits is None:
-            if not query or not query.strip():
-                raise QueryError("give a query, hits or passage ids to draft talking points from.")
-            hits = source.batch_search([query], k=max(2 * k, 10), filters=filters)[0]
-        groups = merge(rank(candidates(hits, query)), k, source.passage_vectors)
+            hits = source.batch_search([query], k=max(3 * k, 20), filters=filters)[0]
+        found = answering(source, hits, analyse(query), source.encode_query(query))
+        groups = merge(rank(found), k, source.passage_vectors)
     return build(groups, style, citer)[0] if groups else []
 
 
@@ -288,8 +340,10 @@ def _chosen(
     if query and query.strip() and passages:
         vectors = source.passage_vectors([p.id for p in passages])
         scores = (vectors @ source.encode_query(query)).tolist()
-    found = [
-        Candidate(p, source.study(p.study_key), float(s), 0, len(p.text))
-        for p, s in zip(passages, scores, strict=True)
-    ]
+    found = []
+    for passage, score in zip(passages, scores, strict=True):
+        study = source.study(passage.study_key)
+        finding = study.finding(passage.field) if passage.kind == "finding" else None
+        notes = caveats_for(analyse(query or ""), finding, study) if finding else ()
+        found.append(Candidate(passage, study, float(score), finding, Fit(True, 0.0, notes)))
     return rank(found) if query else found

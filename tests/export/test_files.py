@@ -171,7 +171,8 @@ def test_markdown_has_points_labels_and_linked_references(
     assert text.startswith("# Peer support\n")
     for point in points:
         assert point.citation in text
-        assert f"*Evidence: {point.sources[0].design}, {point.sources[0].population}*" in text
+        label = f"{point.label} · Evidence: {point.sources[0].design}, {point.sources[0].population}"
+        assert f"*{label}*" in text
     assert "## References" in text and "<https://doi.org/10.1234/test.0001>" in text
     for reference in tiny_library.references([k for p in points for k in p.study_keys]):
         assert reference.markdown in text
@@ -271,7 +272,7 @@ def test_pptx_has_one_finding_per_slide_notes_and_references(
 def test_exports_recite_points_with_everything_exported(tiny_library: Library) -> None:
     points = tiny_library.talking_points(QUERY, k=1, style="ieee")
     text = tiny_library.export(["delta2019stigma", *points], "md", style="ieee").decode()
-    assert f"{points[0].quote.rstrip('.')} \\[1\\]." in text  # the point keeps number 1
+    assert f"{points[0].passage_text.rstrip('.')} \\[1\\]." in text  # the point keeps number 1
     assert "\\[2\\] D. Delta" in text  # the extra study is listed after it (Markdown-escaped)
 
 
@@ -308,7 +309,7 @@ def test_cli_points_prints_markdown_and_writes_docx(
     assert done.exit_code == 0, done.output
     assert (
         "(Alpha et al., 2020)" in done.stdout
-        and "*Evidence: randomised controlled trial" in done.stdout
+        and "in our words · Evidence: randomised controlled trial" in done.stdout
     )
     assert "<https://doi.org/10.1234/test.0001>" in done.stdout
     docx_path = tmp_path / "points.docx"

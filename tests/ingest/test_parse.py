@@ -32,7 +32,7 @@ def test_tiny_corpus_imports_cleanly_in_strict_mode(tiny_corpus: Path) -> None:
     assert alpha.doi == "10.1234/test.0001"
     assert (alpha.year, alpha.volume, alpha.issue, alpha.pages) == (2020, "12", "3", "100–110")
     assert alpha.design == "randomised controlled trial" and alpha.population == "firefighters"
-    assert alpha.findings[0].startswith("In a trial of 120 firefighters")
+    assert alpha.findings[0].result.startswith("In a trial of 120 firefighters")
     assert "95% CI 0.1–0.8" in alpha.abstract
     assert alpha.keywords == ("peer support", "PTSD", "firefighters")
     assert alpha.sources == ("https://example.org/alpha2020",)

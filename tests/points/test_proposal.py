@@ -17,7 +17,7 @@ title = "Test proposal"
 
 [[sections]]
 title = "The problem"
-queries = ["stigma keeps police officers from seeking help", "PTSD in firefighters"]
+queries = ["stigma keeps police officers from seeking help", "does debriefing prevent PTSD"]
 points = 2
 
 [[sections]]
@@ -83,7 +83,7 @@ def test_a_proposal_has_cited_sections_and_one_reference_list(
         for source in point.sources:
             assert (
                 tiny_library.passage(source.passage_id).text[source.start : source.end]
-                == source.quote
+                == source.passage_text
             )
     filtered = proposal.sections[1].points
     assert all(tiny_library.study(k).year >= 2019 for p in filtered for k in p.study_keys)  # type: ignore[operator]

@@ -5,7 +5,7 @@ functions, and under ``if TYPE_CHECKING:``.
 The order (also in ARCHITECTURE.md), lowest first; a unit may import from lower ranks and
 from itself, never from a higher rank or from another unit of its own rank:
 
-    0  errors, model, version        1  config          2  text
+    0  errors, model, version, vocabulary   1  config    2  text
     3  ingest, cite                  4  index           5  search
     6  points                        7  export, audit   8  library
     9  evidence/__init__ (the public surface)           10 cli      11 __main__
@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 
 PACKAGE = ROOT / "evidence"
 RANKS = {
-    "errors": 0, "model": 0, "version": 0,
+    "errors": 0, "model": 0, "version": 0, "vocabulary": 0,
     "config": 1,
     "text": 2,
     "ingest": 3, "cite": 3,

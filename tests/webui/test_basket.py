@@ -91,9 +91,10 @@ def test_api_basket_is_the_pages_json_twin(client: FlaskClient) -> None:
     [point] = data["talking_points"]
     assert point["passage_id"] == FINDING and CITATION in point["text"]
     source = point["sources"][0]
-    assert (
-        source["quote"] in client.get("/api/studies/alpha2020peer").get_json()["study"]["findings"]
-    )
+    assert source["passage_text"] in [
+        f["result"]
+        for f in client.get("/api/studies/alpha2020peer").get_json()["study"]["findings"]
+    ]
     assert [r["key"] for r in data["references"]] == ["alpha2020peer", "zeta2018debrief"]
 
 
@@ -108,7 +109,7 @@ def test_api_talking_points_from_ids_and_from_a_query(client: FlaskClient) -> No
         for source in point["sources"]:
             passage = client.get(f"/api/studies/{source['study_key']}").get_json()["passages"]
             text = next(p["text"] for p in passage if p["id"] == source["passage_id"])
-            assert text[source["start"] : source["end"]] == source["quote"]
+            assert text[source["start"] : source["end"]] == source["passage_text"]
     missing = client.post("/api/talking-points", json={"passage_ids": ["alpha2020peer#p99"]})
     assert missing.status_code == 404
     neither = client.post("/api/talking-points", json={"style": "apa"})
