@@ -171,7 +171,8 @@ def test_markdown_has_points_labels_and_linked_references(
     assert text.startswith("# Peer support\n")
     for point in points:
         assert point.citation in text
-        label = f"{point.label} · Evidence: {point.sources[0].design}, {point.sources[0].population}"
+        source = point.sources[0]
+        label = f"{point.label} · Evidence: {source.design}, {source.population}"
         assert f"*{label}*" in text
     assert "## References" in text and "<https://doi.org/10.1234/test.0001>" in text
     for reference in tiny_library.references([k for p in points for k in p.study_keys]):
