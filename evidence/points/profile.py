@@ -73,7 +73,8 @@ class EvidenceProfile:
     """The evidence on one claim. `studies` counts the studies with a finding that answers
     it; `lines` say what they found by design; `supporting` and `contrary` are the
     strongest finding for and against (passage ids); `nearest` are studies that came
-    closest without answering (for "the library has no study that answers this")."""
+    closest without answering (for "the library has no study that answers this");
+    `answers` gives each answering study's best finding."""
 
     query: str
     studies: int
@@ -82,10 +83,15 @@ class EvidenceProfile:
     supporting: str = ""
     contrary: str = ""
     nearest: tuple[str, ...] = ()
+    answers: tuple[tuple[str, str], ...] = ()  # (study key, its best answering passage id)
 
     @property
     def answered(self) -> bool:
         return self.studies > 0
+
+    def answer_of(self, key: str) -> str:
+        """The passage id of study `key`'s finding that answers the claim, or ``""``."""
+        return next((pid for k, pid in self.answers if k == key), "")
 
 
 def evidence_profile(
@@ -114,6 +120,7 @@ def profile(
         summary,
         _strongest(best, FOR),
         _strongest(best, AGAINST),
+        answers=tuple((c.study.key, c.passage.id) for c in best),
     )
 
 

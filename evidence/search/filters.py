@@ -70,17 +70,25 @@ class Filters:
         return self != Filters()
 
     def allows(self, study: Study) -> bool:
+        """True when `study` passes. A mixed sample passes a population it includes; a
+        study without a design or population (an imported one) passes those filters, and
+        is shown marked as unlabelled, rather than being hidden."""
         if self.year_from is not None and (study.year is None or study.year < self.year_from):
             return False
         if self.year_to is not None and (study.year is None or study.year > self.year_to):
             return False
-        if self.designs and study.design not in self.designs:
+        if self.designs and study.design and study.design not in self.designs:
             return False
-        if self.populations and study.population not in self.populations:
+        if self.populations and study.population and not self._population(study):
             return False
         if self.entry_types and study.entry_type not in self.entry_types:
             return False
         return self.has_doi is None or bool(study.doi) == self.has_doi
+
+    def _population(self, study: Study) -> bool:
+        return study.population in self.populations or bool(
+            set(study.includes) & set(self.populations)
+        )
 
 
 def _year(value: Any, name: str) -> int | None:
