@@ -194,7 +194,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "wellness program*": ("workplace mental health program",),
     "workplace program*": ("workplace mental health program",),
     "workplace intervention*": ("workplace mental health program",),
-    "mental health program*": ("workplace mental health program",),
+    "mental health program*": INTERVENTION_ROOTS,  # any kind of program
+    "workplace mental health program*": ("workplace mental health program",),
+    "workplace support": ("workplace mental health program", "supervisor support"),
+    "organisational support": ("workplace mental health program", "supervisor support"),
+    "organizational support": ("workplace mental health program", "supervisor support"),
+    "employer support": ("workplace mental health program", "supervisor support"),
     "screening": ("screening",), "exercise": ("physical activity",),
     "physical activity": ("physical activity",), "fitness": ("physical activity",),
     "app": ("digital intervention",), "online program*": ("digital intervention",),
@@ -210,7 +215,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "shift work": ("shift work",), "shift length": ("shift work",), "night shift*": ("shift work",),
     "shifts": ("shift work",), "long shifts": ("shift work",),
     "stigma": ("stigma",), "barrier*": ("barriers to care",),
-    "social support": ("social support",), "supervisor support": ("supervisor support",),
+    "social support": ("social support",), "support": ("social support",),
+    "supervisor support": ("supervisor support",),
     "leadership": ("leadership",), "leader*": ("leadership",), "supervisor*": ("leadership",),
     "manager*": ("leadership",),
     "culture": ("organisational culture",), "covid*": ("COVID-19 pandemic",),
@@ -233,6 +239,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "training for supervisor*": ("leadership training",),
     "training leader*": ("leadership training",), "training for leader*": ("leadership training",),
     "spouse*": ("family",), "partner*": ("family",),
+    "work-family*": ("family",), "work–family*": ("family",), "family conflict*": ("family",),
+    "self-stigma": ("stigma",), "public stigma": ("stigma",),
+    "sleep health": ("sleep intervention",), "sleep program*": ("sleep intervention",),
+    "sleep training": ("sleep intervention",), "sleep hygiene": ("sleep intervention",),
 }  # fmt: skip
 
 OUTCOME_ALIASES: dict[str, tuple[str, ...]] = {
@@ -246,6 +256,9 @@ OUTCOME_ALIASES: dict[str, tuple[str, ...]] = {
     "substance*": ("substance use",), "drug use": ("substance use",),
     "stigma*": ("stigma",), "help-seeking": ("help-seeking",), "help seeking": ("help-seeking",),
     "seek* help": ("help-seeking",), "seeking help": ("help-seeking",),
+    "seek* care": ("help-seeking", "service use"),
+    "seek* treatment": ("help-seeking", "service use"),
+    "care-seeking": ("help-seeking",), "get* help": ("help-seeking",),
     "literacy": ("mental health literacy",), "knowledge": ("mental health literacy",),
     "sick leave": ("sick leave / absence",), "sickness absence": ("sick leave / absence",),
     "absence*": ("sick leave / absence",), "absenteeism": ("sick leave / absence",),
@@ -255,11 +268,16 @@ OUTCOME_ALIASES: dict[str, tuple[str, ...]] = {
     "intention to leave": ("turnover / retention",), "leaving": ("turnover / retention",),
     "wellbeing": ("wellbeing",), "well-being": ("wellbeing",), "quality of life": ("wellbeing",),
     "job satisfaction": ("wellbeing",), "stress": ("stress",),
+    "stress reduction": ("stress",), "stress-reduction": ("stress",),
     "resilien*": ("resilience / coping",),
     "coping": ("resilience / coping",), "service use": ("service use",),
     "use of services": ("service use",), "uptake": ("service use",),
     "satisfaction": ("acceptability",), "acceptab*": ("acceptability",),
-    "cost*": ("cost",), "return on investment": ("cost",), "roi": ("cost",), "saving*": ("cost",),
+    "cost*": ("cost",), "pay for themselves": ("cost",), "pay off": ("cost",),
+    "pays off": ("cost",), "worth the money": ("cost",), "economic*": ("cost",),
+    "business case": ("cost",), "return to work": ("sick leave / absence",),
+    "return-to-work": ("sick leave / absence",), "return on investment": ("cost",),
+    "roi": ("cost",), "saving*": ("cost",),
     "sleep*": ("sleep",), "insomnia": ("sleep",), "fatigue": ("sleep",),
     "productivity": ("work functioning",), "performance": ("work functioning",),
     "injur*": ("work functioning",), "presenteeism": ("work functioning",),
@@ -278,16 +296,31 @@ POPULATION_ALIASES: dict[str, str] = {
     "dispatcher*": "dispatchers", "911": "dispatchers", "call taker*": "dispatchers",
     "call-taker*": "dispatchers", "telecommunicator*": "dispatchers",
     "correction*": "corrections", "correctional": "corrections", "prison*": "corrections",
-    "jail*": "corrections",
+    "jail*": "corrections", "correctional officer*": "corrections",
+    "corrections officer*": "corrections", "detention officer*": "corrections",
     "first responder*": "mixed public safety", "public safety": "mixed public safety",
     "emergency service*": "mixed public safety", "emergency worker*": "mixed public safety",
     "military": "military", "soldier*": "military", "veteran*": "military",
     "nurse*": "health care workers", "health care worker*": "health care workers",
     "healthcare worker*": "health care workers", "hospital staff": "health care workers",
     "doctor*": "health care workers", "physician*": "health care workers",
-    "employee*": "general workforce", "workplace*": "general workforce",
+    "employee*": "general workforce",
     "student*": "students",
 }  # fmt: skip
+
+
+# Exposures that are conditions a study may measure as its outcome instead: "how common are
+# sleep disorders" is answered by a finding whose outcome is sleep.
+AS_OUTCOME: dict[str, str] = {
+    "sleep problems": "sleep",
+    "stigma": "stigma",
+    "moral injury": "moral injury",
+}
+# The conditions "mental disorders" covers, when a finding names only that.
+DISORDERS = ("PTSD symptoms", "depression", "anxiety", "substance use", "mental disorders")
+# Exposures that are a setting, not a cause: a study set in it answers a question about it
+# whether or not each finding names it.
+SETTINGS = frozenset({"COVID-19 pandemic"})
 
 
 def with_parents(term: str) -> tuple[str, ...]:
