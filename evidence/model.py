@@ -235,6 +235,17 @@ class Passage:
     char_start: int
     char_end: int
 
+    @property
+    def label(self) -> str:
+        """Whose words these are, for a reader: a curated finding is ours, an abstract
+        sentence the authors'."""
+        return PASSAGE_LABELS.get(self.kind, "")
+
+    @property
+    def quoted(self) -> bool:
+        """True when the text is the authors' own words (shown in quotation marks)."""
+        return self.kind in ("abstract", "title")
+
 
 @dataclass(frozen=True, slots=True)
 class PassageMatch:
@@ -268,6 +279,11 @@ QUOTATION = "quotation"
 LABELS = {
     PARAPHRASE: "The study's finding, in our words",
     QUOTATION: "Quoted from the study's abstract",
+}
+PASSAGE_LABELS = {
+    "finding": LABELS[PARAPHRASE],
+    "abstract": LABELS[QUOTATION],
+    "title": "The study's title",
 }
 
 

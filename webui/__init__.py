@@ -30,7 +30,7 @@ from . import (
     search,
     studies,
 )
-from .present import author_line, segments
+from .present import author_line, segments, source_parts
 from .security import token_required
 from .state import EXTENSION
 
@@ -69,7 +69,10 @@ def create_app(
         app.register_blueprint(module.bp)
     errors.register(app)
     app.jinja_env.globals.update(
-        segments=segments, author_line=author_line, token_required=token_required
+        segments=segments,
+        author_line=author_line,
+        token_required=token_required,
+        source_parts=source_parts,
     )
     app.context_processor(_page_globals)
     app.before_request(_same_origin)

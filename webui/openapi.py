@@ -71,8 +71,8 @@ TOKEN_HELP = "The server's access token, if it has one (or Authorization: Bearer
 ANY_OBJECT: dict[str, Any] = {"type": "object"}
 
 
-def _search() -> dict[str, Any]:
-    params = [
+def _search_params() -> list[dict[str, Any]]:
+    return [
         _param("q", {"type": "string"}, "A claim or question.", required=True),
         _param("k", {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}, "Page size."),
         _param("offset", {"type": "integer", "minimum": 0, "default": 0}, "Results to skip."),
@@ -86,6 +86,36 @@ def _search() -> dict[str, Any]:
         _param("entry_type", STRINGS, "Entry type(s): article, book, chapter, report, ..."),
         _param("has_doi", {"type": "boolean"}, "Only studies with (true) or without a DOI."),
     ]
+
+
+EVIDENCE = _obj(
+    query={"type": "string"},
+    studies={"type": "integer", "description": "Studies with a finding that answers the claim."},
+    answered={"type": "boolean"},
+    summary={"type": "string"},
+    lines={"type": "array", "items": _obj(text={"type": "string"}, passage_ids=STRINGS)},
+    supporting={"type": "string", "description": "Passage id of the strongest finding for."},
+    contrary={"type": "string", "description": "Passage id of the strongest finding against."},
+    nearest={**STRINGS, "description": "Closest study keys when none answers."},
+    answers={"type": "array", "items": STRINGS},
+)
+
+
+def _evidence() -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": "The evidence on a claim: studies that answer it, by design and finding",
+            "parameters": _search_params(),
+            "responses": {
+                "200": _ok("The evidence profile", _obj(evidence=EVIDENCE)),
+                **_errors(400, 503),
+            },
+        }
+    }
+
+
+def _search() -> dict[str, Any]:
+    params = _search_params()
     result = _obj(
         query={"type": "string"},
         total={"type": "integer"},
@@ -94,6 +124,7 @@ def _search() -> dict[str, Any]:
         next_offset={"type": ["integer", "null"]},
         notes=STRINGS,
         hits={"type": "array", "items": _ref("Hit")},
+        evidence=EVIDENCE,
     )
     return {
         "get": {
@@ -111,6 +142,7 @@ def _paths() -> dict[str, Any]:
     items = {"passage_ids": STRINGS, "keys": STRINGS}
     return {
         "/api/search": _search(),
+        "/api/evidence": _evidence(),
         "/api/studies/{key}": {
             "get": {
                 "summary": "One study: metadata, passages, references, BibTeX, related studies",

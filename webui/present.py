@@ -58,3 +58,14 @@ def example_queries(studies: Iterable[Study], count: int = 5) -> list[str]:
                 counts[folded] += 1
                 spelling.setdefault(folded, keyword.strip())
     return [spelling[k] for k, _ in counts.most_common(count)]
+
+
+def source_parts(source: str) -> tuple[str, str]:
+    """A curated source as (address, note): "https://x (mirror)" → ("https://x", "mirror").
+    The address is "" unless it is an http(s) URL, so it is never linked otherwise."""
+    text = source.strip()
+    note = ""
+    if text.endswith(")") and " (" in text:
+        text, note = text[:-1].rsplit(" (", 1)
+    address = text if text.lower().startswith(("http://", "https://")) else ""
+    return address, note if address else source

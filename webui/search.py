@@ -8,7 +8,15 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 
-from evidence import DESIGNS, POPULATIONS, QueryError, Results, to_json
+from evidence import (
+    DESIGNS,
+    POPULATIONS,
+    EvidenceProfile,
+    Library,
+    QueryError,
+    Results,
+    to_json,
+)
 
 from .batching import SearchBatcher
 from .citing import chosen_style, references_by_key, styles
@@ -48,7 +56,9 @@ def page() -> ResponseReturnValue:
         if req.query:
             results = run(req)
             refs, note = references_by_key(library, [h.study.key for h in results], style)
-            context.update(results=results, refs=refs, cite_note=note)
+            profile = library.evidence(req.query, req.parsed_filters())
+            context.update(results=results, refs=refs, cite_note=note, profile=profile)
+            context.update(evidence_view(library, profile, style))
     except QueryError as exc:
         context.update(
             error=str(exc), req=_lenient_request(), style=library.settings.citation_style
@@ -69,13 +79,41 @@ def page() -> ResponseReturnValue:
     )
 
 
+def evidence_view(library: Library, profile: EvidenceProfile, style: str) -> dict[str, Any]:
+    """What the page shows of a profile: each study's answering passage (to lead its card)
+    and the strongest finding for and against the claim, with its citation."""
+    answers = {key: library.passage(pid) for key, pid in profile.answers}
+    sides = []
+    strongest = (("Strongest for", profile.supporting), ("Strongest against", profile.contrary))
+    for heading, pid in strongest:
+        if pid:
+            passage = library.passage(pid)
+            citation = library.cite([passage.study_key], style)
+            sides.append({"heading": heading, "passage": passage, "citation": citation})
+    return {"answers": answers, "sides": sides}
+
+
 @bp.get("/api/search")
 def api_search() -> ResponseReturnValue:
-    """JSON twin of the search page: the hits with their best passages and ranks."""
+    """JSON twin of the search page: the hits with their best passages and ranks, and the
+    evidence on the claim (`evidence`: how many studies answer it, by design and finding)."""
     req = search_request(request.args)
     if not req.query:
         raise QueryError("the query is empty; pass q=, a claim or a question.")
-    return jsonify(envelope(**to_json(run(req), k=req.k)))
+    profile = get_library().evidence(req.query, req.parsed_filters())
+    return jsonify(envelope(**to_json(run(req), k=req.k), evidence=to_json(profile)))
+
+
+@bp.get("/api/evidence")
+def api_evidence() -> ResponseReturnValue:
+    """The evidence on a claim: how many studies bear on it, by design and by what they
+    found, the strongest finding for and against it, or the nearest studies when none
+    answers (`answered` false)."""
+    req = search_request(request.args)
+    if not req.query:
+        raise QueryError("the query is empty; pass q=, a claim or a question.")
+    profile = get_library().evidence(req.query, req.parsed_filters())
+    return jsonify(envelope(evidence=to_json(profile)))
 
 
 def _page_url(req: SearchRequest, page: int, style: str) -> str:

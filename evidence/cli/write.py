@@ -60,18 +60,27 @@ def points_command(
     filters: Mapping[str, Any],
     index_dir: Path | None,
 ) -> None:
-    """Talking points for QUERY, each quoting its study exactly, with its in-text citation,
-    design and population, and the reference list.
+    """Talking points that answer QUERY, with in-text citations and the reference list.
 
-    Points are ranked by relevance, then by strength of design; points that say the same
-    thing are merged; weak or off-population evidence is flagged.
+    A point states a study's result: a curated finding in our words (never in quotation
+    marks), or for an imported study a sentence of its abstract, quoted. Only findings
+    that fit the question count (its intervention, outcome and the kind of answer asked
+    for); when none does, you are told so and shown the nearest studies instead of
+    padding. Points are ranked by fit, then relevance, then strength of design; points
+    that say the same thing are merged; another population or a weak design is noted.
     """
     check_output(fmt, output)
     lib = open_library(index_dir)
     style = style or lib.settings.citation_style
     points = lib.talking_points(query, k=k, style=style, filters=filters)
     if not points:
-        click.echo("No talking points: no study matched. Try fewer or more general words.")
+        nearest = lib.evidence(query, filters).nearest
+        click.echo("No talking points: the library has no study that answers this.")
+        if nearest:
+            click.echo("Nearest studies (related, but none reports a result on it):")
+            for key in nearest:
+                click.echo(f"  {key}  {lib.study(key).title}")
+        click.echo("Try a broader claim, or import studies that answer it (evidence import).")
         return
     data = lib.export(
         points, fmt, path=output, style=style, title=f"Talking points: {query}", citekeys=citekeys

@@ -43,8 +43,9 @@ def study_summary_json(study: Study) -> dict[str, Any]:
 
 
 def passage_json(passage: Passage) -> dict[str, Any]:
-    """A passage: id, kind, field, text and its offsets into that field."""
-    return passage_to_dict(passage)
+    """A passage: id, kind, field, text and its offsets into that field, and whose words
+    they are (`label`; `quoted` is true only for the authors' own words)."""
+    return {**passage_to_dict(passage), "label": passage.label, "quoted": passage.quoted}
 
 
 def match_json(match: PassageMatch) -> dict[str, Any]:

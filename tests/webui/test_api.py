@@ -29,6 +29,26 @@ def test_search_returns_the_envelope_with_hits_and_paging(client: FlaskClient) -
     assert set(top["ranks"]) <= {"bm25", "dense", "dense_passage"}
 
 
+def test_the_evidence_on_a_claim_in_json(client: FlaskClient) -> None:
+    data = client.get("/api/evidence?q=does+peer+support+reduce+PTSD+in+firefighters").get_json()
+    evidence = data["evidence"]
+    assert data["ok"] is True and evidence["answered"] is True and evidence["studies"] == 1
+    assert evidence["supporting"].startswith("alpha2020peer#p")
+    assert evidence["lines"][0]["passage_ids"] == [evidence["supporting"]]
+    assert evidence["summary"].startswith("1 study bears on this claim.")
+    # the same profile rides along with a search; passages say whose words they are
+    search = client.get("/api/search?q=does+peer+support+reduce+PTSD+in+firefighters").get_json()
+    assert search["evidence"] == evidence
+    for hit in search["hits"]:
+        for passage in hit["passages"]:
+            assert passage["quoted"] is (passage["kind"] != "finding")
+            assert ("in our words" in passage["label"]) is (passage["kind"] == "finding")
+    none = client.get("/api/evidence?q=what+share+of+911+dispatchers+are+women").get_json()
+    assert none["evidence"]["answered"] is False and none["evidence"]["studies"] == 0
+    assert none["evidence"]["nearest"]
+    assert client.get("/api/evidence?q=").status_code == 400
+
+
 def test_search_filters_are_applied(client: FlaskClient) -> None:
     data = client.get("/api/search?q=burnout&design=cohort&year_to=2016").get_json()
     assert [h["study"]["key"] for h in data["hits"]] == ["eta2015paramedic"]

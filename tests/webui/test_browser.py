@@ -13,6 +13,8 @@ from tests.webui.conftest import XSS_TITLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
+ADD = re.compile("^Add .*to basket$")  # a finding or a passage
+
 
 @pytest.fixture
 def dialogs(page: Page) -> list[str]:
@@ -33,6 +35,23 @@ def search(page: Page, query: str) -> None:
     page.get_by_role("button", name="Search", exact=True).click()
 
 
+def test_the_evidence_section_answers_or_says_plainly_that_nothing_does(
+    page: Page, dialogs: list[str]
+) -> None:
+    search(page, "does peer support reduce PTSD in firefighters")
+    evidence = page.get_by_role("region", name="What the library says")
+    expect(evidence).to_contain_text("1 study bears on this claim.")
+    expect(evidence.get_by_text("The study's finding, in our words")).to_be_visible()
+    evidence.get_by_role("button", name="Add finding to basket").click()
+    expect(page.locator(".basket-count")).to_have_text("1")
+
+    search(page, "what share of 911 dispatchers are women")
+    evidence = page.get_by_role("region", name="What the library says")
+    expect(evidence).to_contain_text("The library has no study that answers this.")
+    expect(page.get_by_role("heading", name=re.compile("^Nearest studies"))).to_be_visible()
+    assert dialogs == []
+
+
 def test_search_add_to_basket_and_export_markdown(
     page: Page, tmp_path: Path, dialogs: list[str]
 ) -> None:
@@ -42,7 +61,7 @@ def test_search_add_to_basket_and_export_markdown(
         "Peer Support and PTSD Symptoms in Canadian Firefighters"
     )
     expect(card.locator("mark").first).to_be_visible()
-    card.get_by_role("button", name="Add to basket").click()
+    card.get_by_role("button", name=ADD).first.click()
     expect(card.get_by_role("button", name="In basket")).to_be_disabled()
     expect(page.locator(".basket-count")).to_have_text("1")
 
@@ -98,7 +117,7 @@ def test_search_and_basket_work_with_javascript_off(browser: Browser, base_url: 
         search(page, "stigma police help-seeking")
         card = page.locator('li.card.hit[data-key="delta2019stigma"]')
         expect(card).to_be_visible()
-        card.get_by_role("button", name="Add to basket").click()  # a plain form post
+        card.get_by_role("button", name=ADD).first.click()  # a plain form post
         expect(page).to_have_url(re.compile(r"/\?q=stigma\+police\+help-seeking&"))  # back
         expect(page.locator(".basket-count")).to_have_text("1")
         page.goto("/basket")

@@ -92,3 +92,46 @@ def test_pages_forbid_inline_script_by_policy(client: FlaskClient) -> None:
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "<script>" not in response.get_data(as_text=True)  # only <script src=...>
+
+
+def section(html: str, marker: str, end: str) -> str:
+    start = html.index(marker)
+    return html[start : html.index(end, start)]
+
+
+def test_the_evidence_on_the_claim_leads_the_page_with_labelled_findings(
+    client: FlaskClient,
+) -> None:
+    html = client.get("/?q=does+peer+support+reduce+PTSD+in+firefighters").get_data(as_text=True)
+    evidence = section(html, '<section class="evidence"', "</section>")
+    assert "1 study bears on this claim." in evidence
+    assert "1 randomised trial found a benefit." in evidence
+    assert "Strongest for" in evidence
+    # our words are labelled as ours and never put in quotation marks or a blockquote
+    assert "The study&#39;s finding, in our words" in evidence
+    assert "peer support groups lowered PTSD symptom scores" in evidence
+    assert "<blockquote" not in evidence and "\u201c" not in evidence
+    assert 'name="item" value="alpha2020peer#p' in evidence  # can go to the basket
+    card = section(html, 'data-key="alpha2020peer"', "</li>")
+    assert "Answers your question" in card
+    assert card.index("Answers your question") < card.index("lowered")
+
+
+def test_a_question_nothing_answers_says_so_and_lists_the_nearest_studies(
+    client: FlaskClient,
+) -> None:
+    html = client.get("/?q=what+share+of+911+dispatchers+are+women").get_data(as_text=True)
+    evidence = section(html, '<section class="evidence"', "</section>")
+    assert "The library has no study that answers this." in evidence
+    assert "Strongest for" not in evidence
+    assert "Nearest studies:" in html and cards(html)
+    assert "Answers your question" not in html
+
+
+def test_an_abstract_sentence_is_shown_as_the_authors_quoted_words(client: FlaskClient) -> None:
+    html = client.get("/?q=burnout+stress").get_data(as_text=True)
+    for figure in re.findall(r'<figure class="passage passage-quoted">.*?</figure>', html, re.S):
+        assert "Quoted from the study&#39;s abstract" in figure or "title" in figure
+        assert "<blockquote>" in figure
+    for ours in re.findall(r'<div class="passage passage-ours">.*?</div>', html, re.S):
+        assert "in our words" in ours and "<blockquote" not in ours

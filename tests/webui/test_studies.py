@@ -54,3 +54,20 @@ def test_study_with_html_in_its_fields_renders_it_as_text(client: FlaskClient) -
     apa = html[html.index('id="ref-apa"') :]
     assert apa.startswith('id="ref-apa">Probe, P. (2022). &lt;script&gt;alert(1)&lt;/script&gt;.')
     assert "&lt;img src=x onerror=alert(2)&gt;" in html
+
+
+def test_a_curated_study_shows_its_summary_status_terms_and_mirror_sources(
+    client: FlaskClient,
+) -> None:
+    html = client.get("/studies/iota2023resilience").get_data(as_text=True)
+    assert "This study was corrected (2024-01)." in html
+    assert 'href="https://doi.org/10.1234/test.0101"' in html
+    assert "checked 2026-12 test fixture" in html
+    assert "A test meta-analysis of resilience training for recruits." in html
+    assert "<dt>Sample</dt><dd>12 trials</dd>" in html
+    # the mirror note is not part of the link
+    assert '<a href="https://example.org/iota" rel="noopener noreferrer">' in html
+    assert "https://example.org/iota</a> (mirror)" in html
+    assert "Resilience training lowered recruits&#39; stress a little" in html
+    assert "resilience training → stress · improved" in html
+    assert "in our words (not a quotation)" in html
