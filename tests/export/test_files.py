@@ -318,3 +318,39 @@ def test_cli_points_prints_markdown_and_writes_docx(
     assert done.exit_code == 0 and docx_path.read_bytes()[:2] == b"PK"
     done = runner.invoke(main, ["points", QUERY, "--format", "pptx", *index])
     assert done.exit_code != 0 and "give -o FILE" in done.output
+
+
+def _document_text(library: Library, points: list[TalkingPoint], fmt: str) -> str:
+    data = library.export(points, fmt, title="Points")
+    if fmt == "docx":
+        import docx
+
+        return "\n".join(_docx_text(p) for p in docx.Document(io.BytesIO(data)).paragraphs)
+    if fmt == "pptx":
+        import pptx
+
+        deck = pptx.Presentation(io.BytesIO(data))
+        return "\n".join(
+            shape.text_frame.text
+            for slide in deck.slides
+            for shape in slide.shapes
+            if shape.has_text_frame
+        )
+    return data.decode()
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("fmt", [name for name, f in FORMATS.items() if f.document])
+def test_no_document_calls_our_words_a_quotation(tiny_library: Library, fmt: str) -> None:
+    """A curated finding is our paraphrase: every document labels it so and never puts it
+    in quotation marks; an abstract sentence is labelled and shown as the authors' words."""
+    finding = next(p for p in tiny_library.passages_of("alpha2020peer") if p.kind == "finding")
+    sentence = next(p for p in tiny_library.passages_of("delta2019stigma") if p.kind == "abstract")
+    ours, theirs = tiny_library.talking_points(passage_ids=[finding.id, sentence.id])
+    text = _document_text(tiny_library, [ours, theirs], fmt)
+    body = finding.text.rstrip(".")
+    assert body in text
+    assert f"\u201c{body}" not in text and f'"{body}' not in text
+    assert ours.label in text.replace("&#x27;", "'").replace("&#39;", "'")
+    assert f"\u201c{sentence.text.rstrip('.')}" in text
+    assert "verbatim" not in text.lower()

@@ -448,9 +448,8 @@ def test_a_hostile_import_and_draft_render_as_text_in_the_browser(
         page.get_by_label("BibTeX file").set_input_files(str(bib))
         page.get_by_label("Access token").fill(TOKEN)
         page.get_by_role("button", name="Import").click()
-        expect(page.get_by_role("heading", name=re.compile("^Imported"))).to_contain_text(
-            "Imported 1 study"
-        )
+        report = page.get_by_role("heading", name=re.compile("^Imported"))
+        expect(report).to_contain_text("Imported 1 study")
         expect(page.locator("section.report")).to_contain_text(f"Hostile {PAYLOAD} title")
         assert TOKEN not in page.content()
         page.get_by_role("link", name=re.compile("Hostile")).click()
