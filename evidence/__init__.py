@@ -27,6 +27,7 @@ from .errors import (
     ModelLoadError,
     NotFoundError,
     QueryError,
+    RetractionListError,
     SettingsError,
     TemplateError,
     TimeLimitError,
@@ -36,6 +37,7 @@ from .index import Embedder, Progress
 from .index.progress import terminal_progress
 from .index.vectors import VectorIndex
 from .ingest import load_bibtex, parse_bibtex
+from .ingest.retractions import RetractionReport
 from .library import Library
 from .model import (
     DESIGNS,
@@ -105,7 +107,9 @@ __all__ = [
     "ProposalSection",
     "Status",
     "QueryError",
+    "RetractionListError",
     "Reference",
+    "RetractionReport",
     "Results",
     "Settings",
     "SettingsError",

@@ -61,3 +61,7 @@ class LockTimeoutError(EvidenceError):
 
 class SettingsError(EvidenceError, ValueError):
     """A setting (argument or ``EVIDENCE_*`` variable) has an unusable value."""
+
+
+class RetractionListError(EvidenceError):
+    """A retraction list (Retraction Watch CSV, or its stored copy) that cannot be read."""

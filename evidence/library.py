@@ -11,6 +11,8 @@ files to `export`, draft checks to `audit`.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -22,12 +24,22 @@ import numpy as np
 from .audit import AuditReport, audit_draft, load_draft
 from .cite import Citer, in_text, known_studies
 from .config import Settings
-from .errors import EvidenceError, NotFoundError
+from .errors import EvidenceError, NotFoundError, RetractionListError
 from .export import export
 from .index import Embedder, IndexData, IndexFolder, Progress
 from .index.build import document_text
 from .index.live import ImportFile
-from .model import Hit, ImportReport, Passage, Proposal, Reference, Study, TalkingPoint
+from .ingest.retractions import SEVERITY, RetractionList, RetractionReport, read_csv
+from .model import (
+    Hit,
+    ImportProblem,
+    ImportReport,
+    Passage,
+    Proposal,
+    Reference,
+    Study,
+    TalkingPoint,
+)
 from .points import EvidenceProfile, build_proposal, draft_points, evidence_profile
 from .search import Filters, Results, Searcher
 
@@ -40,6 +52,8 @@ class Library:
         self.embedder = embedder
         self.index_dir = settings.index_dir
         self._folder = IndexFolder(settings, embedder)
+        self._retractions = _stored_retractions(self._folder)
+        data = _noted(data, self._retractions)
         self._searcher = Searcher(data, embedder, settings)
         self._by_key = {s.key: s for s in data.studies}
         self._write_lock = threading.Lock()
@@ -189,8 +203,45 @@ class Library:
         best library passages. Raises DraftError when a file cannot be read.
         """
         text, source = load_draft(draft, name)
+        notices = self._retractions.status_of if self._retractions else None
         return audit_draft(
-            text, self.studies, lambda claims: self.batch_search(claims, k=3), source
+            text, self.studies, lambda claims: self.batch_search(claims, k=3), source, notices
+        )
+
+    # ---- corrections and retractions ---------------------------------------------------
+
+    @property
+    def retractions(self) -> RetractionList | None:
+        """The retraction list loaded into this library's folder, if any."""
+        return self._retractions
+
+    def load_retractions(self, path: Path | str) -> RetractionReport:
+        """Read the Retraction Watch CSV at `path` (downloaded by the user; never fetched
+        here), store it with its date in the index folder, and mark the library's studies
+        it names (by DOI or PMID): searches, points and audits show their status from then
+        on. Raises RetractionListError when the file is not that CSV."""
+        retractions = read_csv(path)
+        with self._write_lock:
+            self._folder.write_retractions(retractions)
+            self._retractions = retractions
+            self._swap(self._searcher.data)
+        report = self.retraction_report()
+        assert report is not None  # just loaded
+        return report
+
+    def retraction_report(self) -> RetractionReport | None:
+        """The loaded list (how old it is) and the studies it marks; None without a list."""
+        found = self._retractions
+        if found is None:
+            return None
+        matches = tuple(
+            (s.key, status)
+            for s in self.studies
+            if (status := found.status_of(s.doi, s.pmid)) is not None
+        )
+        papers = len(found.by_doi) + len(found.by_pmid)
+        return RetractionReport(
+            found.source, found.rows, papers, found.newest, found.age_days(), matches
         )
 
     # ---- citing ----------------------------------------------------------------------
@@ -290,8 +341,12 @@ class Library:
 
     def _add(self, files: Sequence[ImportFile], progress: Progress | None) -> ImportReport:
         with self._write_lock:
+            before = set(self._by_key)
             data, report = self._folder.add(files, self._searcher.data, progress)
         self._swap(data)
+        report = report.with_problems(
+            _status_warnings([s for s in self.studies if s.key not in before])
+        )
         self.last_report = report
         return report
 
@@ -320,9 +375,54 @@ class Library:
             self._refresh_lock.release()
 
     def _swap(self, data: IndexData) -> None:
+        data = _noted(data, self._retractions)
         searcher = Searcher(data, self.embedder, self.settings)
         self._by_key = {s.key: s for s in data.studies}
         self._searcher = searcher  # one assignment: readers see the old or the new, never a mix
+
+
+def _stored_retractions(folder: IndexFolder) -> RetractionList | None:
+    """The folder's retraction list; one that cannot be read is logged and left out (the
+    library still opens; `evidence retractions load` replaces it)."""
+    try:
+        return folder.read_retractions()
+    except RetractionListError as exc:
+        logging.getLogger(__name__).warning("%s", exc)
+        return None
+
+
+def _noted(data: IndexData, retractions: RetractionList | None) -> IndexData:
+    """`data` with each study's status from the retraction list where the list gives a
+    graver one than its curated status (a list loaded later may know of a new notice)."""
+    if retractions is None:
+        return data
+    changed = False
+    studies = []
+    for study in data.studies:
+        status = retractions.status_of(study.doi, study.pmid)
+        if status is not None and SEVERITY[status.state] > SEVERITY.get(study.status.state, 0):
+            study = dataclasses.replace(study, status=status)
+            changed = True
+        studies.append(study)
+    return dataclasses.replace(data, studies=studies) if changed else data
+
+
+def _status_warnings(studies: Sequence[Study]) -> list[ImportProblem]:
+    """An import problem for each imported study known to be retracted or corrected."""
+    return [
+        ImportProblem(
+            s.source.removeprefix("imported: "),
+            s.source_line or None,
+            s.status.state.replace(" ", "-"),
+            f"{s.key} was {s.status.state}"
+            + (f" ({s.status.date})" if s.status.date else "")
+            + (f"; notice {s.status.notice}" if s.status.notice else "")
+            + ". Check it before citing it.",
+            s.key,
+        )
+        for s in studies
+        if s.status.warning
+    ]
 
 
 def _with_sources(settings: Settings, sources: Sequence[Path | str] | None) -> Settings:

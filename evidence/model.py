@@ -11,6 +11,7 @@ points with one reference list.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -199,7 +200,7 @@ class Study:
         path = PurePath(self.source_file)
         if not self.source_file:
             return ""
-        if path.parent.name == "imports":
+        if "imports" in path.parts and _IMPORT_STAMP.match(path.name):  # or still staged
             return "imported: " + _IMPORT_STAMP.sub("", path.name)
         return path.name
 
@@ -431,6 +432,10 @@ class ImportReport:
     @property
     def warnings(self) -> tuple[ImportProblem, ...]:
         return tuple(p for p in self.problems if p.severity == "warning")
+
+    def with_problems(self, problems: Sequence[ImportProblem]) -> ImportReport:
+        """This report with `problems` added."""
+        return ImportReport(self.files, self.studies, self.problems + tuple(problems))
 
     def merged(self, other: ImportReport) -> ImportReport:
         """Return one report covering both imports."""

@@ -18,7 +18,7 @@ from ..text.deadline import check_time
 from .citation_checks import check_citation
 from .claims import Suggest, check_claims, check_fit, draft_topic, sentence_spans
 from .reading import parse_draft
-from .reference_checks import TITLE_MATCH, LibraryIndex, check_reference
+from .reference_checks import TITLE_MATCH, LibraryIndex, Notices, check_reference, check_status
 from .report import (
     KINDS,
     SEVERITY_ORDER,
@@ -56,13 +56,16 @@ MAX_CITATIONS = 50_000
 
 
 def audit_draft(text: str, studies: Sequence[Study], suggest: Suggest | None = None,
-                source: str = "") -> AuditReport:  # fmt: skip
+                source: str = "", notices: Notices | None = None) -> AuditReport:  # fmt: skip
     """Return the audit of `text` against its own reference list and `studies`.
 
     `suggest` maps claim sentences to library hits (``Library.batch_search``); without it,
-    uncited claims are reported with no suggestions. Never raises on odd text; raises
-    DraftError for a draft beyond MAX_DRAFT_CHARS or MAX_CITATIONS, and TimeLimitError when
-    a time limit (`text.deadline.time_limit`) runs out.
+    uncited claims are reported with no suggestions. A cited study whose status is a
+    retraction, correction or expression of concern is reported; `notices` (a retraction
+    list's ``status_of(doi, pmid)``) also checks references the library does not hold.
+    Never raises on odd text; raises DraftError for a draft beyond MAX_DRAFT_CHARS or
+    MAX_CITATIONS, and TimeLimitError when a time limit (`text.deadline.time_limit`) runs
+    out.
     """
     if len(text) > MAX_DRAFT_CHARS:
         raise DraftError(
@@ -79,6 +82,7 @@ def audit_draft(text: str, studies: Sequence[Study], suggest: Suggest | None = N
     lookup = LibraryIndex(studies)
     for reference in draft.references:
         check_reference(state, lookup, reference)
+        check_status(state, reference, notices)
     checks = []
     for citation in draft.citations:
         check_time()

@@ -6,10 +6,10 @@ entry's year, first author and volume against the library's, become findings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 
-from ..model import Study
+from ..model import Status, Study
 from ..text.identifiers import doi_problem, title_fingerprint
 from .draft import DraftReference, name_key
 from .report import AuditState, in_text
@@ -47,6 +47,37 @@ class LibraryIndex:
             if matcher.real_quick_ratio() >= best_ratio and matcher.ratio() >= best_ratio:
                 best, best_ratio = study, matcher.ratio()
         return best
+
+
+# A retraction list's lookup: (DOI, PMID) → the status it gives, or None.
+Notices = Callable[[str, str], Status | None]
+_STATUS_KINDS = {
+    "retracted": "cites-retracted",
+    "expression of concern": "cites-concern",
+    "corrected": "cites-corrected",
+}
+
+
+def check_status(state: AuditState, ref: DraftReference, notices: Notices | None) -> None:
+    """Report a reference to a retracted or corrected work: the library study's status, or
+    for a work not in the library what the retraction list says of its DOI or PMID."""
+    study = state.ref_study.get(ref.index)
+    status = study.status if study is not None else None
+    where = "the library records"
+    if (status is None or not status.warning) and notices is not None and (ref.doi or ref.pmid):
+        status, where = notices(ref.doi, ref.pmid), "your retraction list records"
+    if status is None or status.state not in _STATUS_KINDS:
+        return
+    date = f" ({status.date})" if status.date else ""
+    notice = f" Notice: {status.notice}." if status.notice else ""
+    state.add(
+        _STATUS_KINDS[status.state],
+        ref.start,
+        ref.end,
+        f"Reference {ref.index} ({ref.label()}): {where} that it was {status.state}{date}.{notice}",
+        "Do not rely on a retracted work; for a correction, check that what you cite still stands.",
+        study.key if study is not None else "",
+    )
 
 
 def check_reference(state: AuditState, lookup: LibraryIndex, ref: DraftReference) -> None:

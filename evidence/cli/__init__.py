@@ -16,6 +16,7 @@ import click
 from .. import __version__
 from .build import import_command, index_command
 from .find import search_command, show_command
+from .retractions import retractions_group
 from .write import audit_command, cite_command, points_command, proposal_command
 
 
@@ -56,6 +57,7 @@ def main() -> None:
       evidence points "peer support and PTSD" --format docx -o points.docx
       evidence proposal peer-support-program -o proposal.docx
       evidence cite carleton2020mental --style vancouver
+      evidence retractions load retraction_watch.csv   check studies and drafts offline
       evidence serve                          the web UI on http://127.0.0.1:5000
     """
 
@@ -69,6 +71,7 @@ for _command in (
     proposal_command,
     cite_command,
     audit_command,
+    retractions_group,
 ):
     main.add_command(_command)
 

@@ -10,6 +10,7 @@ imported files, holding the folder's lock while it writes. Imported files are co
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import re
@@ -20,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..errors import BibtexImportError, IndexFormatError, IndexNotFoundError
+from ..errors import BibtexImportError, IndexFormatError, IndexNotFoundError, RetractionListError
 from ..ingest.parse import extend_bibtex, load_bibtex
+from ..ingest.retractions import RetractionList, from_json
 from ..model import ImportProblem, ImportReport, Study
+from ..text.files import write_atomic
 from .build import build_data, index_identity
 from .embed import Embedder
 from .locking import index_lock
@@ -41,6 +44,8 @@ from .store import (
 )
 
 log = logging.getLogger(__name__)
+# A retraction list the user loaded: kept beside the generations, so rebuilds keep it.
+RETRACTIONS = "retractions.json"
 MAX_NAME_CHARS = 100  # of an import's name in imports/ (file systems allow 255 bytes)
 
 # A file to import: a path, or the name and bytes of an upload.
@@ -92,6 +97,27 @@ class IndexFolder:
                 if attempt == 2 or self.generation() == name:
                     raise
         raise AssertionError("unreachable")
+
+    def read_retractions(self) -> RetractionList | None:
+        """The loaded retraction list, or None when none was loaded. Raises
+        RetractionListError when it cannot be read (saying to load it again)."""
+        path = self.path / RETRACTIONS
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise RetractionListError(
+                f"cannot read the stored retraction list ({exc}). Load the CSV again: "
+                "evidence retractions load FILE"
+            ) from exc
+        return from_json(data)
+
+    def write_retractions(self, retractions: RetractionList) -> None:
+        """Store `retractions` (atomically: a reader sees the old list or the new)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        data = json.dumps(retractions.to_json(), ensure_ascii=False).encode("utf-8")
+        write_atomic(self.path / RETRACTIONS, data, fsync=True)
 
     def built_settings(self, manifest: Mapping[str, Any]) -> Settings:
         """The settings, with the corpus the index in `manifest` was built from unless one was

@@ -33,7 +33,7 @@ from ..vocabulary import (
 )
 from .question import Question, analyse, content_words, exposures_in, named_in
 
-__all__ = ["Fit", "Question", "analyse", "caveats_for", "describe", "fit"]
+__all__ = ["Fit", "Question", "analyse", "caveats_for", "describe", "fit", "status_note"]
 
 _SUBGROUP = re.compile(r"\b(women|woman|female)\b", re.IGNORECASE)
 
@@ -243,11 +243,26 @@ def caveats_for(question: Question, finding: Finding, study: Study) -> tuple[str
     """What a reader must know alongside the finding, as full sentences: another group than
     the question's, a design that cannot show what is asked, the curator's warning."""
     notes = [
+        status_note(study),
         _population_caveat(question, finding, study),
         _design_caveat(question, finding, study),
         finding.note.replace("Curator:", "Curator's note:", 1) if finding.note else "",
     ]
     return tuple(n for n in notes if n)
+
+
+def status_note(study: Study) -> str:
+    """A plain warning when the study was retracted, corrected or has an expression of
+    concern (from its curated status or a loaded retraction list)."""
+    status = study.status
+    if not status.warning:
+        return ""
+    date = f" ({status.date})" if status.date else ""
+    if status.state == "retracted":
+        return f"This study was retracted{date}: do not rely on it."
+    if status.state == "corrected":
+        return f"This study was corrected{date}: check that this result still stands."
+    return f"This study has an expression of concern{date}: treat its results with caution."
 
 
 def _population_caveat(question: Question, finding: Finding, study: Study) -> str:

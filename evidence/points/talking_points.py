@@ -34,7 +34,7 @@ from ..model import (
 )
 from ..search import Filters
 from ..vocabulary import with_parents
-from .fit import Fit, Question, analyse, caveats_for, describe, fit
+from .fit import Fit, Question, analyse, caveats_for, describe, fit, status_note
 from .source import EvidenceSource
 
 # Strength of design, strongest first. Unknown designs rank last.
@@ -278,12 +278,13 @@ def _source(c: Candidate) -> PointSource:
 
 
 def _plain_caveats(candidate: Candidate) -> tuple[str, ...]:
-    """For a point without curated terms: say what we could not check."""
-    if candidate.study.design or candidate.study.population:
-        return ()
-    return (
-        "An imported study without curated labels: its design and population were not checked.",
-    )
+    """For a point without curated terms: its status, and what we could not check."""
+    notes = [status_note(candidate.study)]
+    if not (candidate.study.design or candidate.study.population):
+        notes.append(
+            "An imported study without curated labels: its design and population were not checked."
+        )
+    return tuple(n for n in notes if n)
 
 
 def recite(points: Sequence[TalkingPoint], formatted: Formatted, style: str) -> list[TalkingPoint]:

@@ -135,3 +135,22 @@ def test_an_abstract_sentence_is_shown_as_the_authors_quoted_words(client: Flask
         assert "<blockquote>" in figure
     for ours in re.findall(r'<div class="passage passage-ours">.*?</div>', html, re.S):
         assert "in our words" in ours and "<blockquote" not in ours
+
+
+def test_a_retracted_study_carries_a_badge_on_its_card(writable_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from evidence import Library
+    from tests.test_retractions import LIST
+    from webui.state import EXTENSION
+
+    csv = tmp_path / "retraction_watch.csv"
+    csv.write_text(LIST, encoding="utf-8")
+    library: Library = writable_app.extensions[EXTENSION]
+    library.load_retractions(csv)
+    html = (
+        writable_app.test_client().get("/?q=peer+support+PTSD+firefighters").get_data(as_text=True)
+    )
+    card = section(html, 'data-key="alpha2020peer"', "</li>")
+    assert '<span class="badge badge-status badge-retracted"' in card
+    assert "Retracted 2021-03-08" in card
+    page = writable_app.test_client().get("/studies/alpha2020peer").get_data(as_text=True)
+    assert "This study was retracted (2021-03-08)." in page
