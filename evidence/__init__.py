@@ -33,6 +33,7 @@ from .errors import (
     TimeLimitError,
 )
 from .export import FORMATS, ExportFormat, to_json
+from .ids import is_passage_id, passage_id, split_passage_id
 from .index import Embedder, Progress
 from .index.progress import terminal_progress
 from .index.vectors import VectorIndex
@@ -57,9 +58,6 @@ from .model import (
     Status,
     Study,
     TalkingPoint,
-    is_passage_id,
-    passage_id,
-    split_passage_id,
 )
 from .points import EvidenceProfile
 from .points.proposal import list_templates, template_path

@@ -69,6 +69,8 @@ class Settings:
     (best passage); fewer are for measuring each one's share (`,`-separated in the variable)."""
     citation_style: str = "apa"
     """Default citation style: apa, vancouver, chicago, harvard or ieee."""
+    author: str = ""
+    """Author recorded in exported DOCX and PPTX files (their document properties)."""
     host: str = "127.0.0.1"
     """Address `evidence serve` listens on."""
     port: int = 5000

@@ -11,8 +11,6 @@ files to `export`, draft checks to `audit`.
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -24,15 +22,15 @@ import numpy as np
 from .audit import AuditReport, audit_draft, load_draft
 from .cite import Citer, in_text, known_studies
 from .config import Settings
-from .errors import EvidenceError, NotFoundError, RetractionListError
+from .errors import EvidenceError, NotFoundError
 from .export import export
 from .index import Embedder, IndexData, IndexFolder, Progress
 from .index.build import document_text
 from .index.live import ImportFile
-from .ingest.retractions import SEVERITY, RetractionList, RetractionReport, read_csv
+from .index.notices import noted, status_warnings, stored_retractions
+from .ingest.retractions import RetractionList, RetractionReport, read_csv
 from .model import (
     Hit,
-    ImportProblem,
     ImportReport,
     Passage,
     Proposal,
@@ -41,6 +39,7 @@ from .model import (
     TalkingPoint,
 )
 from .points import EvidenceProfile, build_proposal, draft_points, evidence_profile
+from .points.proposal import Choices
 from .search import Filters, Results, Searcher
 
 
@@ -52,8 +51,8 @@ class Library:
         self.embedder = embedder
         self.index_dir = settings.index_dir
         self._folder = IndexFolder(settings, embedder)
-        self._retractions = _stored_retractions(self._folder)
-        data = _noted(data, self._retractions)
+        self._retractions = stored_retractions(self._folder)
+        data = noted(data, self._retractions)
         self._searcher = Searcher(data, embedder, settings)
         self._by_key = {s.key: s for s in data.studies}
         self._write_lock = threading.Lock()
@@ -301,23 +300,49 @@ class Library:
         title: str | None = None,
         *,
         citekeys: bool = False,
+        author: str | None = None,
+        organisation: str = "",
     ) -> bytes:
         """`items` (talking points and/or study keys, or a Proposal) as a `format` file
         (see FORMATS); also written to `path` when given. With `citekeys`, Markdown carries
-        pandoc citekeys and a CSL-JSON file is written beside `path`.
+        pandoc citekeys and a CSL-JSON file is written beside `path`. `author` (default:
+        the `author` setting) and `organisation` go on the title page and into the
+        document properties.
 
         Raises ExportError (unknown format, nothing to export, unwritable path).
         """
         return export(
-            items, format, self._by_key, self.citer, path, style, title, citekeys=citekeys
-        )
+            items, format, self._by_key, self.citer, path, style, title, citekeys=citekeys,
+            author=self.settings.author if author is None else author, organisation=organisation,
+        )  # fmt: skip
 
-    def proposal(self, template: str | Path, style: str = "apa") -> Proposal:
+    def proposal(
+        self,
+        template: str | Path,
+        style: str = "apa",
+        *,
+        population: str = "",
+        sections: Sequence[int] | None = None,
+        questions: Sequence[str] = (),
+        title: str = "",
+        organisation: str = "",
+    ) -> Proposal:
         """A proposal draft from a template (a bundled name, see `list_templates()`, or a
-        .toml path): talking points per section and one reference list.
+        .toml path): per section an evidence summary, talking points and an evidence table
+        (or a plain note that the library has nothing for it), and one reference list.
 
-        Raises TemplateError (an ExportError) for a missing or invalid template."""
-        return build_proposal(self._searcher, self.citer, template, style)
+        `population` ("fire", "police", "ems", "dispatch", "corrections", "all") asks every
+        question of that group; `sections` keeps and orders the template's sections (0-based);
+        `questions` adds a section of your own. Raises TemplateError (an ExportError) for a
+        missing or invalid template, population or section."""
+        choices = Choices(
+            population,
+            tuple(sections) if sections is not None else None,
+            tuple(questions),
+            title,
+            organisation,
+        )
+        return build_proposal(self._searcher, self.citer, template, style, choices)
 
     # ---- changing --------------------------------------------------------------------
 
@@ -345,7 +370,7 @@ class Library:
             data, report = self._folder.add(files, self._searcher.data, progress)
         self._swap(data)
         report = report.with_problems(
-            _status_warnings([s for s in self.studies if s.key not in before])
+            status_warnings([s for s in self.studies if s.key not in before])
         )
         self.last_report = report
         return report
@@ -375,54 +400,10 @@ class Library:
             self._refresh_lock.release()
 
     def _swap(self, data: IndexData) -> None:
-        data = _noted(data, self._retractions)
+        data = noted(data, self._retractions)
         searcher = Searcher(data, self.embedder, self.settings)
         self._by_key = {s.key: s for s in data.studies}
         self._searcher = searcher  # one assignment: readers see the old or the new, never a mix
-
-
-def _stored_retractions(folder: IndexFolder) -> RetractionList | None:
-    """The folder's retraction list; one that cannot be read is logged and left out (the
-    library still opens; `evidence retractions load` replaces it)."""
-    try:
-        return folder.read_retractions()
-    except RetractionListError as exc:
-        logging.getLogger(__name__).warning("%s", exc)
-        return None
-
-
-def _noted(data: IndexData, retractions: RetractionList | None) -> IndexData:
-    """`data` with each study's status from the retraction list where the list gives a
-    graver one than its curated status (a list loaded later may know of a new notice)."""
-    if retractions is None:
-        return data
-    changed = False
-    studies = []
-    for study in data.studies:
-        status = retractions.status_of(study.doi, study.pmid)
-        if status is not None and SEVERITY[status.state] > SEVERITY.get(study.status.state, 0):
-            study = dataclasses.replace(study, status=status)
-            changed = True
-        studies.append(study)
-    return dataclasses.replace(data, studies=studies) if changed else data
-
-
-def _status_warnings(studies: Sequence[Study]) -> list[ImportProblem]:
-    """An import problem for each imported study known to be retracted or corrected."""
-    return [
-        ImportProblem(
-            s.source.removeprefix("imported: "),
-            s.source_line or None,
-            s.status.state.replace(" ", "-"),
-            f"{s.key} was {s.status.state}"
-            + (f" ({s.status.date})" if s.status.date else "")
-            + (f"; notice {s.status.notice}" if s.status.notice else "")
-            + ". Check it before citing it.",
-            s.key,
-        )
-        for s in studies
-        if s.status.warning
-    ]
 
 
 def _with_sources(settings: Settings, sources: Sequence[Path | str] | None) -> Settings:

@@ -58,28 +58,8 @@ POPULATIONS = (
     "other",
 )
 
-PASSAGE_SEPARATOR = "#p"
 # The prefix an import's copy in imports/ gets: ``20261206T142233-000-``.
 _IMPORT_STAMP = re.compile(r"^\d{8}T\d{6}-\d{3}-")
-
-
-def passage_id(study_key: str, number: int) -> str:
-    """The id of passage `number` (0-based) of study `study_key`: ``"key#pN"``."""
-    return f"{study_key}{PASSAGE_SEPARATOR}{number}"
-
-
-def split_passage_id(value: str) -> tuple[str, int | None]:
-    """``("key", N)`` for a passage id ``"key#pN"``; ``(value, None)`` for anything else
-    (a study key, or an id with no valid number)."""
-    key, separator, number = value.rpartition(PASSAGE_SEPARATOR)
-    if not separator or not key or not number.isdigit():
-        return value, None
-    return key, int(number)
-
-
-def is_passage_id(value: str) -> bool:
-    """True for ``"key#pN"``; a study key is not one."""
-    return split_passage_id(value)[1] is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +287,8 @@ class PointSource:
     headline: str = ""  # a curated finding's slide headline
     about: str = ""  # "TRiM → PTSD symptoms"
     direction: str = ""
+    context: str = ""  # the finding's sample and comparison, for speaker notes
+    sample: str = ""  # the study's size in a few words ("859 police personnel")
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,11 +359,31 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class ProposalSection:
-    """One section of a proposal draft: its heading, the queries behind it, its points."""
+    """One section of a proposal draft: its heading, the queries behind it, its points;
+    `summary`, what the evidence says in one deterministic sentence (or `empty`, that the
+    library has nothing for it); `rows`, the evidence table (one row per study cited)."""
 
     title: str
     points: tuple[TalkingPoint, ...] = ()
     queries: tuple[str, ...] = ()
+    summary: str = ""
+    empty: str = ""
+    rows: tuple[EvidenceRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    """A row of a section's evidence table: a study cited there, its design, population,
+    size, key result (its finding's headline) and direction. The citation is the point
+    source's, so an export that re-cites keeps it right."""
+
+    study_key: str
+    design: str
+    population: str
+    sample: str
+    result: str
+    direction: str
+    passage_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +395,8 @@ class Proposal:
     references: tuple[Reference, ...] = ()
     style: str = "apa"
     template: str = ""
+    organisation: str = ""
+    population: str = ""  # the chosen group ("firefighters"), "" for all public safety
 
     @property
     def points(self) -> tuple[TalkingPoint, ...]:

@@ -13,6 +13,7 @@ pptx) and `reference_formats.py` (bib, ris).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -25,10 +26,11 @@ from ..model import Proposal, Reference, Study, TalkingPoint
 from ..points.talking_points import compose, recite, requests
 from ..text.decode import printable
 from ..text.files import write_atomic
-from .documents import Content, evidence_label, md_escape, subtitle, to_html, to_markdown
+from .documents import Content, Section, evidence_label, md_escape, to_html, to_markdown
 from .formats import FORMATS
-from .office import to_docx, to_pptx
+from .office import to_docx
 from .references import to_bibtex, to_ris
+from .slides import to_pptx
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +47,13 @@ def export(
     title: str | None = None,
     *,
     citekeys: bool = False,
+    author: str = "",
+    organisation: str = "",
 ) -> bytes:
     """`items` as a `fmt` file's bytes, also written to `path` when given. `studies` are
-    the library's studies by key (items of other keys are left out, and logged).
+    the library's studies by key (items of other keys are left out, and logged). `author`
+    and `organisation` go on the title page and into DOCX/PPTX document properties (a
+    Proposal brings its own organisation).
 
     Raises ExportError for an unknown format, nothing to export or an unwritable path, and
     CitationError when citations cannot be formatted.
@@ -56,6 +62,12 @@ def export(
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format '{fmt}'; use one of: {', '.join(FORMATS)}.")
     content = gather(items, studies, citer, style, title, cite=FORMATS[fmt].document)
+    content = dataclasses.replace(
+        content,
+        author=printable(author.strip()),
+        organisation=printable(organisation.strip()) or content.organisation,
+        date=dt.date.today().isoformat(),
+    )
     target = Path(path) if path is not None else None
     if fmt == "md" and citekeys:
         data = _citekey_markdown(citer, content, target)
@@ -79,8 +91,8 @@ def _render(content: Content, fmt: str) -> bytes:
     if fmt == "html":
         return to_html(content).encode("utf-8")
     if fmt == "docx":
-        return to_docx(content.title, content.sections, content.references, subtitle(content))
-    return to_pptx(content.title, content.sections, content.references, subtitle(content))
+        return to_docx(content)
+    return to_pptx(content)
 
 
 def gather(
@@ -95,21 +107,23 @@ def gather(
 
     Raises ExportError when an item is neither a talking point nor a study key, or when
     nothing known is left to export."""
+    organisation = ""
     if isinstance(items, Proposal):
-        sections = [(s.title, tuple(s.points)) for s in items.sections]
+        sections = [Section(s.title, s.points, s.summary, s.empty, s.rows) for s in items.sections]
         keys: list[str] = []
-        title = title or items.title
+        title, organisation = title or items.title, items.organisation
     else:
         bad = [type(i).__name__ for i in items if not isinstance(i, (TalkingPoint, str))]
         if bad:
             raise ExportError(f"cannot export {bad[0]} items: give talking points or study keys.")
         points = tuple(i for i in items if isinstance(i, TalkingPoint))
         keys = [i for i in items if isinstance(i, str)]
-        sections = [(DEFAULT_TITLE, points)] if points else []
+        sections = [Section(DEFAULT_TITLE, points)] if points else []
     sections = [
-        (heading, tuple(p for p in points if _known(studies, p))) for heading, points in sections
+        dataclasses.replace(s, points=tuple(p for p in s.points if _known(studies, p)))
+        for s in sections
     ]
-    groups = [[s.study_key for s in p.sources] for _, points in sections for p in points]
+    groups = [[src.study_key for src in p.sources] for s in sections for p in s.points]
     wanted = [k for g in groups for k in g] + keys
     chosen = [s for s in (_study(studies, k) for k in dict.fromkeys(wanted)) if s is not None]
     if not chosen:
@@ -118,10 +132,14 @@ def gather(
     references: tuple[Reference, ...] = ()
     if cite:
         formatted = citer.format(chosen, requests(groups), style)
-        recited = iter(recite([p for _, pts in sections for p in pts], formatted, style))
-        sections = [(heading, tuple(next(recited) for _ in points)) for heading, points in sections]
+        recited = iter(recite([p for s in sections for p in s.points], formatted, style))
+        sections = [
+            dataclasses.replace(s, points=tuple(next(recited) for _ in s.points)) for s in sections
+        ]
         references = formatted.references
-    content = Content(title or DEFAULT_TITLE, tuple(sections), references, tuple(chosen), style)
+    content = Content(
+        title or DEFAULT_TITLE, tuple(sections), references, tuple(chosen), style, organisation
+    )
     cleaned: Content = _printable(content)
     return cleaned
 
@@ -171,9 +189,9 @@ def _citekey_markdown(citer: Citer, content: Content, path: Path | None) -> byte
         "---",
         "",
     ]
-    for heading, points in content.sections:
-        lines += [f"## {md_escape(heading)}", ""]
-        for point in points:
+    for section in content.sections:
+        lines += [f"## {md_escape(section.title)}", ""]
+        for point in section.points:
             keys = "; ".join(f"@{s.study_key}" for s in point.sources)
             text = compose(md_escape(point.passage_text), f"[{keys}]", point.kind)
             lines += [f"- {text}"]

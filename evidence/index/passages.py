@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Passage, Study, passage_id
+from ..ids import passage_id
+from ..model import Passage, Study
 from ..text.sentences import split_sentences
 
 # Sentences shorter than this are merged into the next one ("Methods:", "Results.").

@@ -65,7 +65,7 @@ _POPULATION_WORDS = {
     "corrections": "corrections staff", "mixed public safety": "public safety personnel",
     "military": "military personnel", "health care workers": "health care workers",
     "general workforce": "employees outside public safety", "students": "students",
-    "other": "people outside public safety",
+    "other": "other groups",
 }  # fmt: skip
 _DESIGN_WORDS = {
     "cross-sectional": "cross-sectional survey", "case-control": "case-control study",

@@ -124,6 +124,40 @@ def profile(
     )
 
 
+def section_summary(found: Sequence[Candidate]) -> str:
+    """What the answering findings are, in a sentence or two for a proposal section: "9
+    studies in the library bear on this, including 2 meta-analyses, 1 randomised trial and
+    4 cross-sectional surveys. The 2 meta-analyses found a benefit." (the strongest designs
+    first; the second sentence only when the strongest design's studies agree)."""
+    best = _best_per_study(found)
+    if not best:
+        return ""
+    groups = _by_design(best)
+    names = [_count(design, len(group)) for design, group in groups[:3]]
+    count = len(best)
+    text = f"{count} {'study' if count == 1 else 'studies'} in the library "
+    text += f"{'bears' if count == 1 else 'bear'} on this"
+    if len(groups) > 1 or count > 1:
+        text += ", including " + _series(names)
+    text += "."
+    design, group = groups[0]
+    directions = {_direction(c) for c in group}
+    if len(directions) == 1 and (found_ := FOUND.get(directions.pop())):
+        one = DESIGN_NAMES.get(design, (design, ""))[0]
+        subject = f"The {one}" if len(group) == 1 else f"The {_count(design, len(group))}"
+        text += f" {subject} {found_}." if len(groups) > 1 or count > 1 else ""
+    return text
+
+
+def _count(design: str, n: int) -> str:
+    one, many = DESIGN_NAMES.get(design, (design, design + "s"))
+    return f"{n} {one if n == 1 else many}"
+
+
+def _series(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _best_per_study(found: Sequence[Candidate]) -> list[Candidate]:
     seen: set[str] = set()
     best = []

@@ -128,6 +128,8 @@ def answering(
 def _candidate(
     question: Question, passage: Passage, study: Study, score: float
 ) -> Candidate | None:
+    if study.design == "trial protocol":
+        return None  # a protocol reports what will be done, not a result
     finding = study.finding(passage.field) if passage.kind == "finding" else None
     if finding is not None and finding.structured and question.specific:
         judged = fit(question, finding, study)
@@ -274,6 +276,8 @@ def _source(c: Candidate) -> PointSource:
         headline=finding.headline if finding else "",
         about=describe(finding) if finding else "",
         direction=finding.direction if finding else "",
+        context=finding.context if finding else "",
+        sample=c.study.sample,
     )
 
 

@@ -16,10 +16,11 @@ import numpy as np
 
 from ..config import Settings
 from ..errors import NotFoundError, QueryError
+from ..ids import split_passage_id
 from ..index.embed import Embedder
 from ..index.lexical import analyze, term_spans
 from ..index.store import IndexData
-from ..model import Hit, Passage, PassageMatch, Study, split_passage_id
+from ..model import Hit, Passage, PassageMatch, Study
 from .filters import Filters
 from .fusion import fuse_arrays
 from .retrievers import (

@@ -218,11 +218,15 @@ def test_docx_has_headings_bullets_hanging_references_and_doi_links(
     assert [b.text.split("\n")[0] for b in bullets] == [p.text for p in points]
     references = tiny_library.references([k for p in points for k in p.study_keys])
     start = next(i for i, p in enumerate(paragraphs) if p.text == "References")
-    entries = paragraphs[start + 1 :]
+    end = next(i for i, p in enumerate(paragraphs) if p.text == "Sources of each point")
+    entries = paragraphs[start + 1 : end]
     assert [_docx_text(p) for p in entries] == [r.text for r in references]
     assert all(
         p.paragraph_format.first_line_indent < 0 < p.paragraph_format.left_indent for p in entries
     )
+    assert document.core_properties.title == "Peer support"
+    assert document.core_properties.author != "python-docx"
+    assert document.core_properties.created.year >= 2026
     links = [
         r.target_ref
         for r in document.part.rels.values()
@@ -239,25 +243,31 @@ def _docx_text(paragraph: object) -> str:
 
 
 @pytest.mark.model
-def test_pptx_has_one_finding_per_slide_notes_and_references(
+def test_pptx_is_16_9_with_one_claim_per_slide_notes_and_references(
     tiny_library: Library, points: list[TalkingPoint]
 ) -> None:
     import pptx
 
-    deck = pptx.Presentation(io.BytesIO(tiny_library.export(points, "pptx", title="Peer support")))
+    from evidence.export.slides import headline, slide_text
+
+    data = tiny_library.export(points, "pptx", title="Peer support", author="A. Chief")
+    deck = pptx.Presentation(io.BytesIO(data))
+    assert abs(deck.slide_width / deck.slide_height - 16 / 9) < 0.01
+    assert deck.core_properties.author == "A. Chief"
     slides = list(deck.slides)
     references = tiny_library.references([k for p in points for k in p.study_keys])
     assert len(slides) == 1 + len(points) + 1
     for slide, point in zip(slides[1:], points, strict=False):
         text = " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
-        assert point.text in text and point.citation in text
+        assert headline(point) in text and slide_text(point) in text
+        assert text.count(point.citation) == 1
         notes = slide.notes_slide.notes_text_frame.text
+        assert point.passage_text in notes
         for key in point.study_keys:
             assert next(r.text for r in references if r.key == key) in notes
     last = slides[-1]
-    assert last.shapes.title.text == "References"
     body = " ".join(s.text_frame.text for s in last.shapes if s.has_text_frame)
-    assert all(r.text in body for r in references)
+    assert body.split()[0] == "References" and all(r.text in body for r in references)
     addresses = [
         r.hyperlink.address
         for s in last.shapes
@@ -267,6 +277,17 @@ def test_pptx_has_one_finding_per_slide_notes_and_references(
         if r.hyperlink.address
     ]
     assert "https://doi.org/10.1234/test.0001" in addresses
+
+
+def test_a_long_finding_is_cut_at_a_clause_that_drops_no_contrast() -> None:
+    from evidence.export.slides import FINDING_WORDS, _clause_cut
+
+    long = (
+        " ".join(["word"] * 20) + ", " + " ".join(["more"] * 10) + ", but " + " ".join(["not"] * 20)
+    )
+    cut = _clause_cut(long + ".")
+    assert cut.endswith(" …") and len(cut.split()) <= FINDING_WORDS + 1
+    assert cut.startswith("word") and "more" not in cut  # the cut before "but" is not taken
 
 
 @pytest.mark.model
@@ -330,12 +351,14 @@ def _document_text(library: Library, points: list[TalkingPoint], fmt: str) -> st
         import pptx
 
         deck = pptx.Presentation(io.BytesIO(data))
-        return "\n".join(
+        shown = [
             shape.text_frame.text
             for slide in deck.slides
             for shape in slide.shapes
             if shape.has_text_frame
-        )
+        ]
+        notes = [slide.notes_slide.notes_text_frame.text for slide in deck.slides]
+        return "\n".join(shown + notes)
     return data.decode()
 
 

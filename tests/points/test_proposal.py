@@ -28,16 +28,17 @@ filters = { year_from = 2019 }
 """
 
 
-def test_the_bundled_peer_support_template() -> None:
-    assert "peer-support-program" in list_templates()
-    template = load_template("peer-support-program")
-    assert [s.title for s in template.sections] == [
-        "The problem",
-        "What peer support does",
-        "Culture and leadership",
-        "What inaction costs: retention and productivity",
-        "How to start",
-    ]
+BUNDLED = (
+    "leader-training", "mental-health-training", "peer-support-program",
+    "psychological-first-aid", "resilience-wellness", "suicide-prevention",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_the_bundled_templates_load(name: str) -> None:
+    assert name in list_templates()
+    template = load_template(name)
+    assert template.title and len(template.sections) >= 4
     assert all(s.queries and 1 <= s.points <= 5 for s in template.sections)
 
 
@@ -103,7 +104,9 @@ def test_a_proposal_exports_as_markdown_and_docx(tiny_library: Library, tmp_path
     assert "## What peer support does" in text and "## References" in text
     document = docx.Document(io.BytesIO(tiny_library.export(proposal, "docx")))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["The problem", "What peer support does", "References"]
+    assert headings == [
+        "The problem", "What peer support does", "References", "Sources of each point"
+    ]  # fmt: skip
     body = "\n".join(p.text for p in document.paragraphs)
     assert all(p.citation in body for p in proposal.points)
 
@@ -128,3 +131,85 @@ def test_cli_proposal_lists_templates_and_writes_a_draft(
     )
     assert done.exit_code == 0, done.output
     assert out.read_text().startswith("# Test proposal")
+
+
+CHOICES_TEMPLATE = """
+title = "Template title"
+
+[[sections]]
+title = "Peer support"
+queries = ["does peer support reduce PTSD symptoms"]
+points = 2
+
+[[sections]]
+title = "Stigma"
+queries = ["stigma and help-seeking"]
+points = 2
+
+[[sections]]
+title = "Caffeine"
+queries = ["does caffeine improve sleep"]
+points = 2
+"""
+
+
+@pytest.mark.model
+def test_a_proposal_adapts_to_the_users_choices(tiny_library: Library, tmp_path: Path) -> None:
+    path = tmp_path / "choices.toml"
+    path.write_text(CHOICES_TEMPLATE)
+    proposal = tiny_library.proposal(
+        path,
+        population="fire",
+        sections=[2, 0],
+        questions=["is critical incident debriefing effective"],
+        title="Our plan",
+        organisation="Springfield Fire",
+    )
+    assert proposal.title == "Our plan" and proposal.organisation == "Springfield Fire"
+    assert proposal.population == "firefighters"
+    assert [s.title for s in proposal.sections] == ["Caffeine", "Peer support", "Your questions"]
+    caffeine, peer, own = proposal.sections
+    # a section nothing answers says so instead of padding
+    assert caffeine.points == () and caffeine.empty.startswith("No study in the library")
+    assert caffeine.summary == "" and caffeine.rows == ()
+    # a section that is answered has a traced summary, points and an evidence table
+    assert peer.summary.startswith("1 study in the library bears on this")
+    assert [r.study_key for r in peer.rows] == ["alpha2020peer"]
+    row = peer.rows[0]
+    assert (row.design, row.population, row.direction) == (
+        "randomised controlled trial", "firefighters", "improved",
+    )  # fmt: skip
+    assert own.points and own.points[0].study_keys == ("zeta2018debrief",)
+    with pytest.raises(TemplateError, match="unknown population"):
+        tiny_library.proposal(path, population="navy")
+    with pytest.raises(TemplateError, match="no section 9"):
+        tiny_library.proposal(path, sections=[8])
+
+
+@pytest.mark.model
+def test_the_chosen_group_comes_first_and_others_carry_a_caveat(
+    tiny_library: Library, tmp_path: Path
+) -> None:
+    path = tmp_path / "stigma.toml"
+    path.write_text(
+        '[[sections]]\ntitle = "Stigma"\nqueries = ["stigma and help-seeking"]\npoints = 2\n'
+    )
+    police = tiny_library.proposal(path, population="police").sections[0].points
+    fire = tiny_library.proposal(path, population="fire").sections[0].points
+    assert police and police[0].study_keys == ("delta2019stigma",)
+    assert "not" not in police[0].caveat
+    assert fire and "This study was of police officers, not firefighters." in fire[0].caveat
+
+
+def test_a_trial_protocol_is_never_a_point() -> None:
+    from evidence.model import Passage, Study
+    from evidence.points.fit import analyse
+    from evidence.points.talking_points import _candidate
+
+    protocol = Study("p2016x", design="trial protocol", population="police",
+                     abstract="Leaders will be coached. Sickness absence will be reduced.")  # fmt: skip
+    passage = Passage("p2016x#p1", "p2016x", "abstract", "abstract", "Sickness absence", 0, 16)
+    assert (
+        _candidate(analyse("does leadership training reduce sick leave"), passage, protocol, 0.9)
+        is None
+    )

@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 
 PACKAGE = ROOT / "evidence"
 RANKS = {
-    "errors": 0, "model": 0, "version": 0, "vocabulary": 0,
+    "errors": 0, "ids": 0, "model": 0, "version": 0, "vocabulary": 0,
     "config": 1,
     "text": 2,
     "ingest": 3, "cite": 3,
