@@ -206,8 +206,12 @@ def test_a_trial_protocol_is_never_a_point() -> None:
     from evidence.points.fit import analyse
     from evidence.points.talking_points import _candidate
 
-    protocol = Study("p2016x", design="trial protocol", population="police",
-                     abstract="Leaders will be coached. Sickness absence will be reduced.")  # fmt: skip
+    protocol = Study(
+        "p2016x",
+        design="trial protocol",
+        population="police",
+        abstract="Leaders will be coached. Sickness absence will be reduced.",
+    )
     passage = Passage("p2016x#p1", "p2016x", "abstract", "abstract", "Sickness absence", 0, 16)
     assert (
         _candidate(analyse("does leadership training reduce sick leave"), passage, protocol, 0.9)
