@@ -9,13 +9,15 @@ PIP    := $(BIN)/pip --disable-pip-version-check --quiet
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 TEST_STAMP    := $(VENV)/.test-installed
 CHROMIUM      := /usr/bin/chromium
+SOFFICE       := /usr/bin/soffice
+PDFTOTEXT     := /usr/bin/pdftotext
 
 .PHONY: run test install install-test lint typecheck bench screenshots clean-venv
 
 run: $(RUNTIME_STAMP)
 	$(BIN)/evidence serve
 
-test: $(TEST_STAMP) $(CHROMIUM)
+test: $(TEST_STAMP) $(CHROMIUM) $(SOFFICE) $(PDFTOTEXT)
 	$(BIN)/python -m pytest
 
 install: $(RUNTIME_STAMP)
@@ -40,6 +42,14 @@ $(TEST_STAMP): $(RUNTIME_STAMP) requirements-test.txt
 $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null
+
+# Rendering tests convert DOCX and PPTX with Debian's LibreOffice, then read the PDF with
+# poppler's pdftotext (what a reader sees: text inside its boxes, on the page).
+$(SOFFICE) $(PDFTOTEXT):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	  --no-install-recommends libreoffice-writer-nogui libreoffice-impress-nogui \
+	  fonts-liberation2 poppler-utils >/dev/null
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check evidence webui tests benchmarks

@@ -60,7 +60,8 @@ from .model import (
     TalkingPoint,
 )
 from .points import EvidenceProfile
-from .points.proposal import list_templates, template_path
+from .points.proposal import POPULATIONS as PROPOSAL_POPULATIONS
+from .points.proposal import list_templates, load_template, template_path
 from .search import FILTER_KEYS, Filters, Results
 from .text import split_sentences
 from .text.deadline import time_limit
@@ -74,6 +75,7 @@ __all__ = [
     "FILTER_KEYS",
     "FORMATS",
     "POPULATIONS",
+    "PROPOSAL_POPULATIONS",
     "STYLES",
     "AuditFinding",
     "AuditReport",
@@ -119,6 +121,7 @@ __all__ = [
     "__version__",
     "is_passage_id",
     "list_templates",
+    "load_template",
     "load_draft",
     "load_bibtex",
     "parse_bibtex",

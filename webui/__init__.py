@@ -30,7 +30,7 @@ from . import (
     search,
     studies,
 )
-from .present import author_line, segments, source_parts
+from .present import author_line, citation_of, segments, source_parts
 from .security import token_required
 from .state import EXTENSION
 
@@ -73,6 +73,7 @@ def create_app(
         author_line=author_line,
         token_required=token_required,
         source_parts=source_parts,
+        citation_of=citation_of,
     )
     app.context_processor(_page_globals)
     app.before_request(_same_origin)

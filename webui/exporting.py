@@ -19,7 +19,8 @@ from .errors import envelope
 from .hardening import heavy
 from .params import choice, filters_from_json, integer, json_object, string_list
 from .proposal import build as build_proposal
-from .proposal import chosen_template
+from .proposal import from_form as proposal_form
+from .proposal import from_json as proposal_json
 from .state import get_library
 
 bp = Blueprint("exporting", __name__)
@@ -67,13 +68,13 @@ def basket_export() -> ResponseReturnValue:
 def proposal_export() -> ResponseReturnValue:
     """A proposal draft as a file (the proposal page's export buttons)."""
     library = get_library()
-    template = chosen_template(request.form.get("template"))
-    if not template:
+    req = proposal_form(request.form)
+    if not req.template:
         raise QueryError("pick a template first.")
     fmt = choice(request.form.get("format"), export_formats(), "format", "md")
     style = chosen_style(library, request.form.get("style", ""))
-    proposal = build_proposal(library, template, style)
-    data = library.export(proposal, fmt, style=style, title=proposal.title)
+    proposal = build_proposal(library, req, style)
+    data = library.export(proposal, fmt, style=style, author=req.author)
     return send_export(data, fmt, proposal.title)
 
 
@@ -100,15 +101,14 @@ def api_export() -> ResponseReturnValue:
 
 
 def _export_proposal(library: Library, body: dict[str, Any]) -> Response:
-    template = chosen_template(body.get("template"))
-    if not template:
+    req = proposal_json(body)
+    if not req.template:
         raise QueryError("template is empty; use one of GET /api/proposal's templates.")
     fmt = choice(body.get("format"), export_formats(), "format", "md")
     style = chosen_style(library, body.get("style", ""))
-    proposal = build_proposal(library, template, style)
-    title = body.get("title") if isinstance(body.get("title"), str) else None
-    data = library.export(proposal, fmt, style=style, title=title or proposal.title)
-    return send_export(data, fmt, title or proposal.title)
+    proposal = build_proposal(library, req, style)
+    data = library.export(proposal, fmt, style=style, author=req.author)
+    return send_export(data, fmt, proposal.title)
 
 
 @bp.post("/api/talking-points")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evidence import DESIGNS, POPULATIONS, __version__
+from evidence import DESIGNS, POPULATIONS, PROPOSAL_POPULATIONS, __version__
 
 from .citing import export_formats, styles
 from .security import HEADER
@@ -270,10 +270,30 @@ def _paths() -> dict[str, Any]:
                 "summary": "Bundled proposal templates; with template=NAME, the draft",
                 "parameters": [
                     _param("template", {"type": "string"}, "A name from `templates`."),
+                    _param(
+                        "population",
+                        {"enum": ["", *PROPOSAL_POPULATIONS]},
+                        "Write it for one group: fire, police, ems, dispatch, corrections, all.",
+                    ),
+                    _param("title", {"type": "string"}, "Title (default: the template's)."),
+                    _param("organisation", {"type": "string"}, "Organisation."),
                     _param("style", style, "Citation style."),
                 ],
                 "responses": {
-                    "200": _ok("Templates and the draft", _obj(templates=STRINGS)),
+                    "200": _ok(
+                        "Templates and the draft",
+                        _obj(
+                            templates={
+                                "type": "array",
+                                "items": _obj(
+                                    name={"type": "string"},
+                                    title={"type": "string"},
+                                    sections=STRINGS,
+                                ),
+                            },
+                            populations=STRINGS,
+                        ),
+                    ),
                     **_errors(400),
                 },
             }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from evidence import Person, Study
+from evidence import Person, ProposalSection, Study
 
 MAX_AUTHORS_SHOWN = 6
 
@@ -69,3 +69,12 @@ def source_parts(source: str) -> tuple[str, str]:
         text, note = text[:-1].rsplit(" (", 1)
     address = text if text.lower().startswith(("http://", "https://")) else ""
     return address, note if address else source
+
+
+def citation_of(section: ProposalSection, key: str) -> str:
+    """How the section's points cite study `key` (its short in-text citation)."""
+    for point in section.points:
+        for source in point.sources:
+            if source.study_key == key and source.citation:
+                return source.citation
+    return key

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .. import FORMATS, list_templates, load_draft, template_path
+from .. import FORMATS, PROPOSAL_POPULATIONS, list_templates, load_draft, template_path
 from .options import (
     INDEX_OPTION,
     STYLE_OPTION,
@@ -105,6 +105,25 @@ def points_command(
     help="Output format [default: from -o's suffix, else md].",
 )
 @STYLE_OPTION
+@click.option(
+    "--population",
+    type=click.Choice(tuple(PROPOSAL_POPULATIONS)),
+    default=None,
+    help="Write it for one group: every question is asked of it, its studies come first.",
+)
+@click.option(
+    "--section",
+    "sections",
+    type=int,
+    multiple=True,
+    help="Keep only these sections, in this order (numbers from 1; repeat the option).",
+)
+@click.option(
+    "--question", "questions", multiple=True, help="Add a question of your own (repeatable)."
+)
+@click.option("--title", default="", help="The title (default: the template's).")
+@click.option("--organisation", default="", help="Your organisation, for the title page.")
+@click.option("--author", default=None, help="Author for the title page and file properties.")
 @click.option("--list", "list_only", is_flag=True, help="List the bundled templates.")
 @INDEX_OPTION
 @friendly
@@ -113,14 +132,26 @@ def proposal_command(
     output: Path | None,
     fmt: str | None,
     style: str | None,
+    population: str | None,
+    sections: tuple[int, ...],
+    questions: tuple[str, ...],
+    title: str,
+    organisation: str,
+    author: str | None,
     list_only: bool,
     index_dir: Path | None,
 ) -> None:
-    """Draft a proposal from TEMPLATE (a bundled name or your own .toml copy): talking points
-    for each section and one reference list.
+    """Draft a proposal from TEMPLATE (a bundled name or your own .toml copy): for each
+    section, what the evidence says in a sentence, the talking points that answer its
+    questions and an evidence table, or a plain note that the library has nothing for it;
+    then one reference list.
 
     Copy a bundled template (see --list, which shows where each is) to change its
-    sections, queries and point budgets.
+    sections, questions and point budgets.
+
+    \b
+      evidence proposal peer-support-program --population fire -o proposal.docx
+      evidence proposal suicide-prevention --population police -o deck.pptx
     """
     if list_only or not template:
         for name in list_templates():
@@ -132,8 +163,16 @@ def proposal_command(
     fmt = fmt or (suffix if suffix in DOCUMENT_FORMATS else "md")
     check_output(fmt, output)
     lib = open_library(index_dir)
-    proposal = lib.proposal(template, style=style or lib.settings.citation_style)
-    data = lib.export(proposal, fmt, path=output, style=proposal.style)
+    proposal = lib.proposal(
+        template,
+        style=style or lib.settings.citation_style,
+        population=population or "",
+        sections=[n - 1 for n in sections] or None,
+        questions=questions,
+        title=title,
+        organisation=organisation,
+    )
+    data = lib.export(proposal, fmt, path=output, style=proposal.style, author=author)
     write_or_print(data, output, f"a proposal of {len(proposal.points)} talking points")
 
 

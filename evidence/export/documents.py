@@ -93,14 +93,18 @@ def subtitle(content: Content) -> str:
 
 def byline(content: Content) -> str:
     """ "Prepared for Springfield Fire Department by A. Chief, 6 December 2026"."""
-    parts = []
-    if content.organisation:
-        parts.append(f"Prepared for {content.organisation}")
-    if content.author:
-        parts.append(f"by {content.author}")
-    if content.date:
-        parts.append(_long_date(content.date))
-    return ", ".join([" ".join(parts[:2])] + parts[2:]) if parts else ""
+    who = " ".join(
+        part
+        for part in (
+            f"Prepared for {content.organisation}" if content.organisation else "",
+            ("by " if content.organisation else "Prepared by ") + content.author
+            if content.author
+            else "",
+        )
+        if part
+    )
+    when = _long_date(content.date) if content.date else ""
+    return ", ".join(part for part in (who, when) if part)
 
 
 def _long_date(iso: str) -> str:
