@@ -51,3 +51,15 @@ def fresh_library(tmp_path: Path, embedder):  # type: ignore[no-untyped-def]
     from evidence import Library
 
     return Library.build([DATA / "tiny.bib"], index_dir=tmp_path / "index", embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def bundled_library(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    """The bundled corpus/ as a Library (real model), shared by the tests that check what
+    the product hands over on the real curated studies. Read-only."""
+    from evidence import Library
+
+    index_dir = tmp_path_factory.mktemp("bundled-index")
+    return Library.build(
+        sorted((ROOT / "corpus").glob("*.bib")), index_dir=index_dir, embedder=embedder
+    )
