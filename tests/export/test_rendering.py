@@ -21,6 +21,7 @@ import pytest
 
 from evidence import Library, Proposal
 from evidence.export.slides import FINDING_WORDS, HEADLINE_WORDS, REFERENCES_PER_SLIDE, headline
+from tests.conftest import DATA
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
@@ -34,24 +35,7 @@ pytestmark = [
     pytest.mark.skipif(PDFTOTEXT is None, reason="poppler-utils (pdftotext) is not installed"),
 ]
 
-TEMPLATE = """
-title = "Peer support for our service"
-
-[[sections]]
-title = "What peer support does"
-queries = ["does peer support reduce PTSD symptoms"]
-points = 2
-
-[[sections]]
-title = "Stigma"
-queries = ["stigma and help-seeking"]
-points = 2
-
-[[sections]]
-title = "Sleep"
-queries = ["does caffeine improve sleep"]
-points = 2
-"""
+TEMPLATE = DATA / "three-sections.toml"
 
 
 @dataclass(frozen=True)
@@ -116,9 +100,7 @@ def _unescape(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def proposal(tiny_library: Library, tmp_path_factory: pytest.TempPathFactory) -> Proposal:
-    path = tmp_path_factory.mktemp("template") / "peer.toml"
-    path.write_text(TEMPLATE, encoding="utf-8")
-    return tiny_library.proposal(path, population="fire", organisation="Springfield Fire")
+    return tiny_library.proposal(TEMPLATE, population="fire", organisation="Springfield Fire")
 
 
 def test_every_claim_slide_fits_its_boxes_and_shows_headline_and_citation(
@@ -158,7 +140,7 @@ def test_the_proposal_docx_renders_inside_its_pages_with_a_title_page_and_tables
     assert len(rendered) >= 2
     title_page = rendered[0].text
     assert "Peer support for our service" in title_page and "Springfield Fire" in title_page
-    assert "What peer support does" not in title_page  # the sections start on page 2
+    assert "Stigma" not in title_page  # the sections start on page 2
     for page in rendered:
         for word in page.words:
             assert 0 <= word.x0 and word.x1 <= page.width and word.y1 <= page.height, word

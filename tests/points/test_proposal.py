@@ -133,30 +133,12 @@ def test_cli_proposal_lists_templates_and_writes_a_draft(
     assert out.read_text().startswith("# Test proposal")
 
 
-CHOICES_TEMPLATE = """
-title = "Template title"
-
-[[sections]]
-title = "Peer support"
-queries = ["does peer support reduce PTSD symptoms"]
-points = 2
-
-[[sections]]
-title = "Stigma"
-queries = ["stigma and help-seeking"]
-points = 2
-
-[[sections]]
-title = "Caffeine"
-queries = ["does caffeine improve sleep"]
-points = 2
-"""
+CHOICES_TEMPLATE = DATA / "three-sections.toml"  # Peer support, Stigma, Caffeine
 
 
 @pytest.mark.model
 def test_a_proposal_adapts_to_the_users_choices(tiny_library: Library, tmp_path: Path) -> None:
-    path = tmp_path / "choices.toml"
-    path.write_text(CHOICES_TEMPLATE)
+    path = CHOICES_TEMPLATE
     proposal = tiny_library.proposal(
         path,
         population="fire",
