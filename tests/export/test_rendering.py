@@ -99,7 +99,7 @@ def _unescape(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def proposal(tiny_library: Library, tmp_path_factory: pytest.TempPathFactory) -> Proposal:
+def proposal(tiny_library: Library) -> Proposal:
     return tiny_library.proposal(TEMPLATE, population="fire", organisation="Springfield Fire")
 
 
