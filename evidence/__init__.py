@@ -18,6 +18,9 @@ from .config import Settings
 from .errors import (
     BibtexImportError,
     CitationError,
+    ConflictError,
+    DatabaseError,
+    DatabaseUnavailableError,
     DraftError,
     EvidenceError,
     ExportError,
@@ -26,6 +29,8 @@ from .errors import (
     LockTimeoutError,
     ModelLoadError,
     NotFoundError,
+    ProjectAccessError,
+    ProjectError,
     QueryError,
     RetractionListError,
     SettingsError,
@@ -62,6 +67,7 @@ from .model import (
 from .points import EvidenceProfile
 from .points.proposal import POPULATIONS as PROPOSAL_POPULATIONS
 from .points.proposal import list_templates, load_template, template_path
+from .projects import Project, ProjectAccess, ProjectChange, Projects
 from .search import FILTER_KEYS, Filters, Results
 from .text import split_sentences
 from .text.deadline import time_limit
@@ -81,6 +87,9 @@ __all__ = [
     "AuditReport",
     "BibtexImportError",
     "CitationError",
+    "ConflictError",
+    "DatabaseError",
+    "DatabaseUnavailableError",
     "DraftError",
     "Embedder",
     "EvidenceProfile",
@@ -102,6 +111,12 @@ __all__ = [
     "PassageMatch",
     "Person",
     "PointSource",
+    "Project",
+    "ProjectAccess",
+    "ProjectAccessError",
+    "ProjectChange",
+    "ProjectError",
+    "Projects",
     "Progress",
     "Proposal",
     "ProposalSection",
