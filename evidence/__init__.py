@@ -15,6 +15,7 @@ from .audit import AuditFinding, AuditReport
 from .audit.reading import DRAFT_SUFFIXES, load_draft
 from .cite import STYLES
 from .config import Settings
+from .database.status import database_status, migrate_database
 from .errors import (
     BibtexImportError,
     CitationError,
@@ -134,11 +135,13 @@ __all__ = [
     "TimeLimitError",
     "VectorIndex",
     "__version__",
+    "database_status",
     "is_passage_id",
     "list_templates",
     "load_template",
     "load_draft",
     "load_bibtex",
+    "migrate_database",
     "parse_bibtex",
     "passage_id",
     "split_passage_id",

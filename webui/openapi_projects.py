@@ -33,7 +33,10 @@ def projects_paths(style: dict[str, Any]) -> dict[str, Any]:
         "/api/projects": {
             "get": {
                 "summary": "The projects this browser session opened",
-                "responses": {"200": _ok("Projects", _obj(projects=ANY_OBJECT)), **_errors(503)},
+                "responses": {
+                    "200": _ok("Projects", _obj(projects={"type": "array", "items": ANY_OBJECT})),
+                    **_errors(503),
+                },
             },
             "post": {
                 "summary": "Create a project (the server's token, if it has one); returns an "
