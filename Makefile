@@ -75,6 +75,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_points.py
 	$(BIN)/python benchmarks/bench_http.py
 	$(BIN)/python benchmarks/load.py --clients 16 --duration 60
+	$(BIN)/python benchmarks/bench_cluster.py --load 60
 	$(BIN)/python benchmarks/bench_scale.py --sizes 10000 100000 --add-100k
 
 screenshots: $(TEST_STAMP)
