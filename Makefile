@@ -11,13 +11,15 @@ TEST_STAMP    := $(VENV)/.test-installed
 CHROMIUM      := /usr/bin/chromium
 SOFFICE       := /usr/bin/soffice
 PDFTOTEXT     := /usr/bin/pdftotext
+# Debian's postgresql puts initdb and pg_ctl here (not on PATH); tests start a throwaway cluster.
+PG_CTL        := $(firstword $(wildcard /usr/lib/postgresql/*/bin/pg_ctl) /usr/lib/postgresql/15/bin/pg_ctl)
 
 .PHONY: run test install install-test lint typecheck bench screenshots clean-venv
 
 run: $(RUNTIME_STAMP)
 	$(BIN)/evidence serve
 
-test: $(TEST_STAMP) $(CHROMIUM) $(SOFFICE) $(PDFTOTEXT)
+test: $(TEST_STAMP) $(CHROMIUM) $(SOFFICE) $(PDFTOTEXT) $(PG_CTL)
 	$(BIN)/python -m pytest
 
 install: $(RUNTIME_STAMP)
@@ -51,6 +53,13 @@ $(SOFFICE) $(PDFTOTEXT):
 	  --no-install-recommends libreoffice-writer-nogui libreoffice-impress-nogui \
 	  fonts-liberation2 poppler-utils >/dev/null
 
+# The shared-library tests start a throwaway PostgreSQL cluster (initdb + pg_ctl in a temporary
+# folder, its own port, removed after); the package's own cluster is not used or started.
+$(PG_CTL):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	  --no-install-recommends postgresql >/dev/null
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check evidence webui tests benchmarks
 	$(BIN)/ruff format --check evidence webui tests benchmarks
@@ -66,6 +75,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_points.py
 	$(BIN)/python benchmarks/bench_http.py
 	$(BIN)/python benchmarks/load.py --clients 16 --duration 60
+	$(BIN)/python benchmarks/bench_cluster.py --load 60
 	$(BIN)/python benchmarks/bench_scale.py --sizes 10000 100000 --add-100k
 
 screenshots: $(TEST_STAMP)

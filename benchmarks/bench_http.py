@@ -44,7 +44,12 @@ def corpus_queries(count: int, seed: int = 0) -> list[str]:
     from evidence import load_bibtex
 
     studies, _ = load_bibtex(sorted((ROOT / "corpus").glob("*.bib")))
-    texts = [t for s in studies for t in (s.title, s.abstract, *s.findings, *s.keywords) if t]
+    texts = [
+        t
+        for s in studies
+        for t in (s.title, s.abstract, *(f.result for f in s.findings), *s.keywords)
+        if t
+    ]
     words = [re.findall(r"[A-Za-z][A-Za-z'-]+", text) for text in texts]
     words = [w for w in words if len(w) >= 2]
     rng = random.Random(seed)

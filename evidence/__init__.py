@@ -15,9 +15,13 @@ from .audit import AuditFinding, AuditReport
 from .audit.reading import DRAFT_SUFFIXES, load_draft
 from .cite import STYLES
 from .config import Settings
+from .database.status import database_status, migrate_database
 from .errors import (
     BibtexImportError,
     CitationError,
+    ConflictError,
+    DatabaseError,
+    DatabaseUnavailableError,
     DraftError,
     EvidenceError,
     ExportError,
@@ -26,6 +30,8 @@ from .errors import (
     LockTimeoutError,
     ModelLoadError,
     NotFoundError,
+    ProjectAccessError,
+    ProjectError,
     QueryError,
     RetractionListError,
     SettingsError,
@@ -62,6 +68,7 @@ from .model import (
 from .points import EvidenceProfile
 from .points.proposal import POPULATIONS as PROPOSAL_POPULATIONS
 from .points.proposal import list_templates, load_template, template_path
+from .projects import Project, ProjectAccess, ProjectChange, Projects
 from .search import FILTER_KEYS, Filters, Results
 from .text import split_sentences
 from .text.deadline import time_limit
@@ -81,6 +88,9 @@ __all__ = [
     "AuditReport",
     "BibtexImportError",
     "CitationError",
+    "ConflictError",
+    "DatabaseError",
+    "DatabaseUnavailableError",
     "DraftError",
     "Embedder",
     "EvidenceProfile",
@@ -102,6 +112,12 @@ __all__ = [
     "PassageMatch",
     "Person",
     "PointSource",
+    "Project",
+    "ProjectAccess",
+    "ProjectAccessError",
+    "ProjectChange",
+    "ProjectError",
+    "Projects",
     "Progress",
     "Proposal",
     "ProposalSection",
@@ -119,11 +135,13 @@ __all__ = [
     "TimeLimitError",
     "VectorIndex",
     "__version__",
+    "database_status",
     "is_passage_id",
     "list_templates",
     "load_template",
     "load_draft",
     "load_bibtex",
+    "migrate_database",
     "parse_bibtex",
     "passage_id",
     "split_passage_id",

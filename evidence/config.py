@@ -92,6 +92,16 @@ class Settings:
     """Key that signs the basket cookie; empty: a random one per server start."""
     cache_dir: Path = field(default_factory=default_cache_dir)
     """Where the model exported to ONNX is kept (keyed by the hash of its weights)."""
+    database_url: str = field(default="", repr=False)
+    """``postgresql://user:password@host:port/dbname``: the shared system of record for
+    several servers (imports, their studies, passages and vectors, projects); each server
+    keeps its search index as a local cache in `index_dir`. Empty: one machine, with
+    projects in SQLite (``projects.sqlite3`` in the index folder)."""
+    database_poll_seconds: float = 2.0
+    """How often a server asks the database for a newer library generation when no
+    notification came (LISTEN/NOTIFY is the fast path; this is the fallback)."""
+    database_timeout: float = 5.0
+    """Seconds a request waits for a database connection before it is told to try again."""
 
     @classmethod
     def resolve(

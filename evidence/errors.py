@@ -65,3 +65,25 @@ class SettingsError(EvidenceError, ValueError):
 
 class RetractionListError(EvidenceError):
     """A retraction list (Retraction Watch CSV, or its stored copy) that cannot be read."""
+
+
+class DatabaseError(EvidenceError):
+    """The database cannot be used: unreachable (try again), or its schema is newer than
+    this evidence understands (upgrade)."""
+
+
+class DatabaseUnavailableError(DatabaseError):
+    """The database did not answer in time (down, restarting, or busy): try again shortly.
+    Searches keep answering from the local index meanwhile."""
+
+
+class ProjectError(EvidenceError):
+    """A project request that cannot be done (unknown project or link, bad value)."""
+
+
+class ProjectAccessError(ProjectError):
+    """The link or token does not grant this: unknown, revoked, or read-only for an edit."""
+
+
+class ConflictError(ProjectError):
+    """Someone else changed the same part of a project since it was read (409): reload."""

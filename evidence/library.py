@@ -24,10 +24,11 @@ from .cite import Citer, in_text, known_studies
 from .config import Settings
 from .errors import EvidenceError, NotFoundError
 from .export import export
-from .index import Embedder, IndexData, IndexFolder, Progress
+from .ids import is_passage_id
+from .index import Embedder, IndexData, Progress
 from .index.build import document_text
 from .index.live import ImportFile
-from .index.notices import noted, status_warnings, stored_retractions
+from .index.notices import noted, retraction_report, status_warnings, stored_retractions
 from .ingest.retractions import RetractionList, RetractionReport, read_csv
 from .model import (
     Hit,
@@ -40,17 +41,23 @@ from .model import (
 )
 from .points import EvidenceProfile, build_proposal, draft_points, evidence_profile
 from .points.proposal import Choices
+from .projects import Projects
 from .search import Filters, Results, Searcher
+from .storage import Storage, open_storage
 
 
 class Library:
     """A searchable library of studies backed by an index folder."""
 
-    def __init__(self, data: IndexData, settings: Settings, embedder: Embedder) -> None:
+    def __init__(
+        self, data: IndexData, settings: Settings, embedder: Embedder, folder: Storage | None = None
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.index_dir = settings.index_dir
-        self._folder = IndexFolder(settings, embedder)
+        self._folder = folder or open_storage(settings, embedder)  # or a cache of PostgreSQL's
+        self._projects: Projects | None = None
+        self._projects_lock = threading.Lock()
         self._retractions = stored_retractions(self._folder)
         data = noted(data, self._retractions)
         self._searcher = Searcher(data, embedder, settings)
@@ -73,10 +80,17 @@ class Library:
         """Open a built index. Raises IndexNotFoundError or IndexFormatError (with what to run)."""
         settings = Settings.resolve(settings, index_dir=index_dir)
         embedder = embedder or Embedder.from_settings(settings)
-        folder = IndexFolder(settings, embedder)
+        folder = open_storage(settings, embedder)
+        return cls._open(folder, embedder)
+
+    @classmethod
+    def _open(cls, folder: Storage, embedder: Embedder) -> Library:
+        manifest = folder.manifest()
+        if manifest is not None:
+            folder.settings = folder.built_settings(manifest)
         folder.recover()  # what a killed import left: finished or discarded, never rebuilt
         data = folder.read_live()
-        return cls(data, folder.built_settings(data.manifest), embedder)
+        return cls(data, folder.settings, embedder, folder)
 
     @classmethod
     def build(
@@ -94,10 +108,13 @@ class Library:
         """
         settings = _with_sources(Settings.resolve(settings, index_dir=index_dir), sources)
         embedder = embedder or Embedder.from_settings(settings)
-        folder = IndexFolder(settings, embedder)
+        return cls._build(open_storage(settings, embedder), embedder, progress)
+
+    @classmethod
+    def _build(cls, folder: Storage, embedder: Embedder, progress: Progress | None) -> Library:
         folder.recover()
         data, report = folder.rebuild(progress)
-        library = cls(data, settings, embedder)
+        library = cls(data, folder.settings, embedder, folder)
         library.last_report = report
         return library
 
@@ -113,16 +130,16 @@ class Library:
         """Open the index, building it when missing and updating it when the corpus changed."""
         settings = _with_sources(Settings.resolve(settings, index_dir=index_dir), sources)
         embedder = embedder or Embedder.from_settings(settings)
-        IndexFolder(settings, embedder).recover()
-        manifest = IndexFolder(settings, embedder).manifest()
-        if manifest is None:
-            return cls.build(settings=settings, progress=progress, embedder=embedder)
-        if sources is None:
-            settings = IndexFolder(settings, embedder).built_settings(manifest)
-        if IndexFolder(settings, embedder).is_stale(manifest):
+        folder = open_storage(settings, embedder)
+        manifest = folder.manifest()
+        if manifest is not None and sources is None:
+            folder.settings = folder.built_settings(manifest)
+        folder.recover()
+        manifest = folder.manifest()
+        if manifest is None or folder.is_stale(manifest):
             # Rebuilding reuses every stored vector; only what changed is redone.
-            return cls.build(settings=settings, progress=progress, embedder=embedder)
-        return cls.open(settings=settings, embedder=embedder)
+            return cls._build(folder, embedder, progress)
+        return cls._open(folder, embedder)
 
     # ---- reading ---------------------------------------------------------------------
 
@@ -230,18 +247,7 @@ class Library:
 
     def retraction_report(self) -> RetractionReport | None:
         """The loaded list (how old it is) and the studies it marks; None without a list."""
-        found = self._retractions
-        if found is None:
-            return None
-        matches = tuple(
-            (s.key, status)
-            for s in self.studies
-            if (status := found.status_of(s.doi, s.pmid)) is not None
-        )
-        papers = len(found.by_doi) + len(found.by_pmid)
-        return RetractionReport(
-            found.source, found.rows, papers, found.newest, found.age_days(), matches
-        )
+        return retraction_report(self._retractions, self.studies) if self._retractions else None
 
     # ---- citing ----------------------------------------------------------------------
 
@@ -398,6 +404,36 @@ class Library:
             return False
         finally:
             self._refresh_lock.release()
+
+    # ---- projects and sharing ---------------------------------------------------------
+
+    @property
+    def projects(self) -> Projects:
+        """The library's projects (SQLite beside the index, or the shared PostgreSQL)."""
+        with self._projects_lock:
+            if self._projects is None:
+                self._projects = Projects(self._folder.projects_database(), self._check_item)
+        return self._projects
+
+    def _check_item(self, item: str) -> None:
+        self.passage(item) if is_passage_id(item) else self.study(item)
+
+    @property
+    def shared(self) -> bool:
+        return self._folder.shared  # the library lives in PostgreSQL (EVIDENCE_DATABASE_URL)
+
+    def follow(self) -> None:
+        """Apply imports committed through other servers within seconds (a thread)."""
+        self._folder.follow(self._catch_up)
+
+    def _catch_up(self) -> None:
+        with self._write_lock:
+            data = self._folder.catch_up(self._searcher.data)
+            if data is not self._searcher.data:
+                self._swap(data)
+
+    def close(self) -> None:
+        self._folder.close()  # stops following, closes database connections
 
     def _swap(self, data: IndexData) -> None:
         data = noted(data, self._retractions)

@@ -63,3 +63,23 @@ def bundled_library(tmp_path_factory: pytest.TempPathFactory, embedder):  # type
     return Library.build(
         sorted((ROOT / "corpus").glob("*.bib")), index_dir=index_dir, embedder=embedder
     )
+
+
+@pytest.fixture(scope="session")
+def postgres():  # type: ignore[no-untyped-def]
+    """A throwaway PostgreSQL cluster for the whole run (tests/postgres.py); skipped, with
+    the reason, only where PostgreSQL cannot be installed."""
+    from tests.postgres import throwaway_cluster, why_unavailable
+
+    reason = why_unavailable()
+    if reason:
+        pytest.skip(reason)
+    with throwaway_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def database_url(postgres) -> str:  # type: ignore[no-untyped-def]
+    """The URL of a new, empty database on the test cluster."""
+    url: str = postgres.create_database()
+    return url

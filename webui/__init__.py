@@ -26,6 +26,7 @@ from . import (
     hardening,
     imports,
     meta,
+    projects,
     proposal,
     search,
     studies,
@@ -65,7 +66,7 @@ def create_app(
     hardening.install(app)
     if library is not None:
         app.extensions[EXTENSION] = library
-    for module in (search, studies, basket, exporting, proposal, imports, audit, meta):
+    for module in (search, studies, basket, exporting, proposal, projects, imports, audit, meta):
         app.register_blueprint(module.bp)
     errors.register(app)
     app.jinja_env.globals.update(
@@ -85,6 +86,7 @@ NAV = (
     ("search.page", "Search"),
     ("basket.page", "Basket"),
     ("proposal.page", "Proposal"),
+    ("projects.page", "Projects"),
     ("imports.page", "Import"),
     ("audit.page", "Citation audit"),
 )

@@ -17,6 +17,8 @@ from werkzeug.exceptions import HTTPException
 from evidence import (
     BibtexImportError,
     CitationError,
+    ConflictError,
+    DatabaseError,
     DraftError,
     EvidenceError,
     ExportError,
@@ -25,6 +27,8 @@ from evidence import (
     LockTimeoutError,
     ModelLoadError,
     NotFoundError,
+    ProjectAccessError,
+    ProjectError,
     QueryError,
     SettingsError,
     TimeLimitError,
@@ -38,6 +42,10 @@ log = logging.getLogger(__name__)
 # Most specific first: the first matching class decides the status.
 STATUS: tuple[tuple[type[EvidenceError], int], ...] = (
     (QueryError, 400),
+    (ConflictError, 409),
+    (ProjectAccessError, 403),
+    (ProjectError, 400),
+    (DatabaseError, 503),  # unreachable (try again), or a schema newer than this server's
     (NotFoundError, 404),
     (BibtexImportError, 400),
     (DraftError, 400),
@@ -54,9 +62,10 @@ STATUS: tuple[tuple[type[EvidenceError], int], ...] = (
 HINTS = {
     400: "Check the request and try again.",
     401: "Imports on this server need its access token.",
-    403: "Forms must be sent from this site's own pages.",
+    403: "Forms must be sent from this site's own pages, and projects need their link.",
     404: "Check the address, or search for the study instead.",
     405: "This address does not accept that method.",
+    409: "Someone else changed it meanwhile; reload, then make your change again.",
     413: "The upload is too large.",
     415: "The upload has the wrong type.",
     503: "The server could not do this now; the message says why.",

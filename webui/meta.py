@@ -28,6 +28,7 @@ def health() -> ResponseReturnValue:
             studies=len(library.studies),
             passages=len(library.passages),
             model=model.get("name", library.embedder.model_name),
+            storage="postgresql" if library.shared else "embedded",
             searches=batcher.searches,
             search_batches=batcher.batches,
         )

@@ -23,8 +23,10 @@ def _ok(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any
 def _errors(*codes: int) -> dict[str, Any]:
     reasons = {
         400: "Bad parameter",
-        401: "The server's access token is needed (imports, when it has one)",
+        401: "The server's access token is needed (imports, new projects, when it has one)",
+        403: "The project's link or token is needed (with edit rights, to change it)",
         404: "Unknown key or id",
+        409: "Someone else changed that part of the project since the given version",
         413: "Too large",
         415: "Wrong media type",
         503: "Library not ready",
@@ -136,6 +138,8 @@ def _search() -> dict[str, Any]:
 
 
 def _paths() -> dict[str, Any]:
+    from .openapi_projects import projects_paths
+
     style = {"enum": list(styles())}
     fmt = {"enum": list(export_formats())}
     key = _param("key", {"type": "string"}, "A study's BibTeX key.", where="path", required=True)
@@ -298,6 +302,7 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        **projects_paths(style),
         "/api/health": {
             "get": {
                 "summary": "Liveness and library size",

@@ -170,9 +170,11 @@ def open_library(settings: Settings) -> Library:
     print(f"Opening the library in {settings.index_dir} (built on first run)…", file=sys.stderr)
     library = Library.open_or_build(settings=settings, progress=terminal_progress())
     library.search("warm up the model")  # loads the model now, not on the first user's query
+    library.follow()  # shared library: imports through other servers arrive within seconds
     print(
         f"Library ready: {len(library.studies)} studies, {len(library.passages)} passages "
-        f"({time.perf_counter() - started:.1f} s).",
+        f"({time.perf_counter() - started:.1f} s)"
+        + (", shared through PostgreSQL." if library.shared else "."),
         file=sys.stderr,
     )
     return library

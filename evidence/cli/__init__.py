@@ -16,6 +16,7 @@ import click
 from .. import __version__
 from .build import import_command, index_command
 from .find import search_command, show_command
+from .projects import database_group, project_group
 from .retractions import retractions_group
 from .write import audit_command, cite_command, points_command, proposal_command
 
@@ -58,6 +59,8 @@ def main() -> None:
       evidence proposal peer-support-program -o proposal.docx
       evidence cite carleton2020mental --style vancouver
       evidence retractions load retraction_watch.csv   check studies and drafts offline
+      evidence project create "Peer support" --by Ana   a project to share with a team
+      evidence database status                the shared PostgreSQL (EVIDENCE_DATABASE_URL)
       evidence serve                          the web UI on http://127.0.0.1:5000
     """
 
@@ -72,6 +75,8 @@ for _command in (
     cite_command,
     audit_command,
     retractions_group,
+    project_group,
+    database_group,
 ):
     main.add_command(_command)
 

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 
 from ..errors import RetractionListError
-from ..ingest.retractions import SEVERITY, RetractionList
+from ..ingest.retractions import SEVERITY, RetractionList, RetractionReport
 from ..model import ImportProblem, Study
 from .live import IndexFolder
 from .store import IndexData
@@ -60,3 +60,14 @@ def status_warnings(studies: Sequence[Study]) -> list[ImportProblem]:
         for s in studies
         if s.status.warning
     ]
+
+
+def retraction_report(found: RetractionList, studies: Sequence[Study]) -> RetractionReport:
+    """The list `found` (how old it is) and which of `studies` it marks."""
+    matches = tuple(
+        (s.key, status) for s in studies if (status := found.status_of(s.doi, s.pmid)) is not None
+    )
+    papers = len(found.by_doi) + len(found.by_pmid)
+    return RetractionReport(
+        found.source, found.rows, papers, found.newest, found.age_days(), matches
+    )

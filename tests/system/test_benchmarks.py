@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from benchmarks.bench_http import corpus_queries
 from benchmarks.bench_ingest import generate
 from evidence import load_bibtex
 
@@ -15,3 +16,10 @@ def test_generated_library_imports_cleanly_with_accents_and_abstracts(tmp_path: 
     assert studies[0].title == "Workplace Mental Health Study Number 0: PTSD and Peer Support"
     accented = [s for s in studies if any(not a.family.isascii() for a in s.authors)]
     assert len(accented) == 50 // 5
+
+
+def test_corpus_queries_are_distinct_word_windows_of_the_corpus() -> None:
+    # They once read structured findings as strings and failed before any request was sent.
+    queries = corpus_queries(50, seed=1)
+    assert len(queries) == 50 and len({q.lower() for q in queries}) == 50
+    assert all(2 <= len(q.split()) <= 7 for q in queries)

@@ -6,7 +6,7 @@ The order (also in ARCHITECTURE.md), lowest first; a unit may import from lower 
 from itself, never from a higher rank or from another unit of its own rank:
 
     0  errors, model, version, vocabulary   1  config    2  text
-    3  ingest, cite                  4  index           5  search
+    3  ingest, cite, database        4  index, projects 5  search, storage
     6  points                        7  export, audit   8  library
     9  evidence/__init__ (the public surface)           10 cli      11 __main__
 """
@@ -25,9 +25,9 @@ RANKS = {
     "errors": 0, "ids": 0, "model": 0, "version": 0, "vocabulary": 0,
     "config": 1,
     "text": 2,
-    "ingest": 3, "cite": 3,
-    "index": 4,
-    "search": 5,
+    "ingest": 3, "cite": 3, "database": 3,
+    "index": 4, "projects": 4,
+    "search": 5, "storage": 5,
     "points": 6,
     "export": 7, "audit": 7,
     "library": 8,

@@ -236,9 +236,13 @@ def test_serve_stops_on_sigterm_as_on_ctrl_c(monkeypatch: pytest.MonkeyPatch) ->
     class Opened:
         studies: list[Any] = []
         passages: list[Any] = []
+        shared = False
 
         def search(self, query: str) -> list[Any]:
             return []
+
+        def follow(self) -> None:
+            pass
 
     class Server:
         def run(self) -> None:

@@ -52,6 +52,8 @@ UNCONSTRAINED = {
     ("GET", "/api/studies/{key}"),
     ("GET", "/api/health"),
     ("GET", "/api/openapi.json"),
+    ("GET", "/api/projects"),
+    ("GET", "/api/projects/{project_id}"),
 }
 CASES = [(m, p, GenerationMode.POSITIVE) for m, p in OPERATIONS] + [
     (m, p, GenerationMode.NEGATIVE) for m, p in OPERATIONS if (m, p) not in UNCONSTRAINED

@@ -307,9 +307,13 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     class Opened:
         studies: list[Any] = []
         passages: list[Any] = []
+        shared = False
 
         def search(self, query: str) -> list[Any]:
             return []
+
+        def follow(self) -> None:
+            pass
 
     def open_or_build(settings: Any, progress: Any = None) -> Opened:
         calls.append({"opened": settings})

@@ -30,8 +30,13 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Recorder:
         studies: list[Any] = []
         passages: list[Any] = []
 
+        shared = False
+
         def search(self, query: str) -> list[Any]:
             return []
+
+        def follow(self) -> None:
+            pass
 
     def open_or_build(settings: Any, progress: Any = None) -> FakeLibrary:
         record.calls.append({"open": settings})
