@@ -21,6 +21,7 @@ from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
+    ImplicitComment,
     ParsingFailedBlock,
     String,
 )
@@ -40,7 +41,7 @@ from .entries import (
 )
 from .names import parse_names
 from .records import to_study
-from .recover import repair_block
+from .recover import diagnose_block, repair_block, split_run_on
 
 # bibtexparser logs each failed block itself; we report them as ImportProblems instead.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -219,7 +220,38 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
             entries.append(raw)
     if budget.over:
         problems.append(_over_budget(file, library.strings, budget))
+    problems += _closed_early(library.blocks, file)
     return entries, problems
+
+
+_STRAY_FIELD = re.compile(r"^[\s,]*[A-Za-z][\w:.+-]*\s*=\s*[{\"\w]")
+
+
+def _closed_early(blocks: list[Any], file: str) -> list[ImportProblem]:
+    """Fields left outside any entry right after one: an extra '}' closed it early."""
+    found: list[ImportProblem] = []
+    for before, block in zip(blocks, blocks[1:], strict=False):
+        if not (isinstance(before, Entry) and isinstance(block, ImplicitComment)):
+            continue
+        stray = _STRAY_FIELD.match(block.comment)
+        if stray is None:
+            continue
+        brace = (block.start_line or 0) + 1
+        first = brace + block.comment[: stray.end()].count("\n")
+        found.append(
+            ImportProblem(
+                file,
+                first,
+                "closed-early",
+                f"entry '{before.key}' (line {(before.start_line or 0) + 1}) is closed early "
+                f"by an extra '}}' on line {brace}; the fields from line {first} on were "
+                "not imported.",
+                before.key,
+                severity="error",
+                hint="Remove the extra '}' so the entry ends after its last field.",
+            )
+        )
+    return found
 
 
 def _over_budget(file: str, strings: list[Any], budget: Expansion) -> ImportProblem:
@@ -274,37 +306,28 @@ def _recover(
         return None
     repaired = _reparse(repair_block(text, lines, line), line)
     if repaired is not None:
-        entry, kind, message = repaired
+        entry, kind, message, hint = repaired
         if kind:
-            problems.append(ImportProblem(file, line, kind, message, entry.key.strip()))
+            problems.append(ImportProblem(file, line, kind, message, entry.key.strip(), hint=hint))
         return entry, kind
+    found = diagnose_block(text, lines, line)
     problems.append(
-        ImportProblem(
-            file,
-            line,
-            "malformed",
-            f"could not parse this block ({_describe(failed)}); it was skipped. Check its "
-            "braces, quotes and commas.",
-            severity="error",
-        )
+        ImportProblem(file, line, "malformed", found.message, severity="error", hint=found.hint)
     )
     return None
 
 
-def _describe(failed: ParsingFailedBlock) -> str:
-    message = str(failed.error).strip().splitlines()
-    return message[-1].strip() if message else type(failed.error).__name__
-
-
-def _reparse(repaired: tuple[str, str, str] | None, line: int) -> tuple[Entry, str, str] | None:
+def _reparse(
+    repaired: tuple[str, str, str, str] | None, line: int
+) -> tuple[Entry, str, str, str] | None:
     """The one entry of a repaired block (parsed at its original line), or None."""
     if repaired is None:
         return None
-    block, kind, message = repaired
+    block, kind, message, hint = repaired
     library = _parse_string("\n" * (line - 1) + block)
     if len(library.entries) != 1 or library.failed_blocks:
         return None
-    return library.entries[0], kind, message
+    return library.entries[0], kind, message, hint
 
 
 def _raw_entry(
@@ -354,13 +377,11 @@ def _fields(
     field keeps its first non-empty value; undefined macros and repeats are reported."""
     fields: dict[str, str] = {}
     field_lines: dict[str, int] = {}
-    for fld in entry.fields:
-        name = fld.key.strip().lower()
-        fline = (fld.start_line or 0) + 1
+    for name, raw, fline in _raw_fields(entry, file, problems):
         if name.startswith("%"):
             continue  # a commented-out field line inside the entry
         undefined: list[str] = []
-        value = resolve_value(str(fld.value), strings, undefined, budget)
+        value = resolve_value(raw, strings, undefined, budget)
         for macro in undefined:
             problems.append(
                 ImportProblem(
@@ -388,3 +409,31 @@ def _fields(
         fields[name] = value
         field_lines[name] = fline
     return fields, field_lines
+
+
+def _raw_fields(
+    entry: Entry, file: str, problems: list[ImportProblem]
+) -> list[tuple[str, str, int]]:
+    """``(name, raw value, 1-based line)`` of each field. A value that ran on into the next
+    fields because a comma was missing (bibtexparser reads ``title = {X}\n year = 2020``
+    as one title) is cut back into its fields, and the missing comma reported."""
+    out: list[tuple[str, str, int]] = []
+    for fld in entry.fields:
+        name, raw, fline = fld.key.strip().lower(), str(fld.value), (fld.start_line or 0) + 1
+        pieces = split_run_on(raw) if "\n" in raw and "=" in raw else [("", raw, 0)]
+        out.append((name, pieces[0][1], fline))
+        for (_, before, before_at), (later, value, at) in zip(pieces, pieces[1:], strict=False):
+            ends = fline + before_at + before.count("\n")
+            problems.append(
+                ImportProblem(
+                    file,
+                    ends,
+                    "missing-comma",
+                    f"entry '{entry.key}': a comma is missing after the field ending on line "
+                    f"{ends}, so '{later}' was read as part of it.",
+                    entry.key,
+                    hint=f"Add ',' at the end of line {ends}; imported as if it were there.",
+                )
+            )
+            out.append((later, value, fline + at))
+    return out
