@@ -7,8 +7,9 @@
 
 This module is the public surface: `Library` (the entry point), `Settings`, the model's
 value objects and vocabularies, the errors, and the few parts other tools build on
-(importing BibTeX, the JSON shapes, the export formats, progress bars). The web UI, the
-CLI and the benchmarks use nothing else. See ARCHITECTURE.md for the packages behind it.
+(importing BibTeX, RIS and CSL-JSON, the JSON shapes, the export formats, progress
+bars). The web UI, the CLI and the benchmarks use nothing else. See ARCHITECTURE.md for
+the packages behind it.
 """
 
 from .audit import AuditFinding, AuditReport
@@ -36,7 +37,9 @@ from .export import FORMATS, ExportFormat, to_json
 from .index import Embedder, Progress
 from .index.progress import terminal_progress
 from .index.vectors import VectorIndex
-from .ingest import load_bibtex, parse_bibtex
+from .ingest import load_bibtex, load_references, parse_bibtex, parse_references
+from .ingest.load import FORMAT_NAMES as IMPORT_FORMATS
+from .ingest.load import detect_format
 from .ingest.retractions import RetractionReport
 from .library import Library
 from .model import (
@@ -75,6 +78,7 @@ __all__ = [
     "ENTRY_TYPES",
     "FILTER_KEYS",
     "FORMATS",
+    "IMPORT_FORMATS",
     "POPULATIONS",
     "STYLES",
     "AuditFinding",
@@ -119,11 +123,14 @@ __all__ = [
     "TimeLimitError",
     "VectorIndex",
     "__version__",
+    "detect_format",
     "is_passage_id",
     "list_templates",
     "load_draft",
     "load_bibtex",
+    "load_references",
     "parse_bibtex",
+    "parse_references",
     "passage_id",
     "split_passage_id",
     "split_sentences",

@@ -2,7 +2,7 @@
 
 lib = Library.open_or_build()            # bundled corpus, index/ built on first use
 hits = lib.search("peer support reduces PTSD in first responders", k=5)
-lib.add_bibtex("my-zotero-export.bib")   # incremental: only new passages are embedded
+lib.add_file("my-zotero-export.ris")    # BibTeX, RIS or CSL-JSON; only new passages embedded
 
 Each method hands its work to one package: the index folder's lifecycle to `index`,
 searching to `search`, talking points and proposals to `points`, citations to `cite`,
@@ -29,10 +29,10 @@ from .export import export
 from .index import Embedder, IndexData, IndexFolder, Progress
 from .index.build import document_text
 from .index.live import ImportFile
+from .ingest.merge import status_warnings
 from .ingest.retractions import SEVERITY, RetractionList, RetractionReport, read_csv
 from .model import (
     Hit,
-    ImportProblem,
     ImportReport,
     Passage,
     Proposal,
@@ -321,32 +321,51 @@ class Library:
 
     # ---- changing --------------------------------------------------------------------
 
+    def add_file(
+        self,
+        paths: Path | str | Sequence[Path | str],
+        progress: Progress | None = None,
+        *,
+        check: bool = False,
+    ) -> ImportReport:
+        """Import reference files (BibTeX, RIS or CSL-JSON, told apart by content and
+        extension) and return what changed: the keys new, updated and already in the library.
+
+        Each study is matched with the library's by DOI, PMID, then title, year and first
+        author: one already there as read changes nothing, one whose key is there with
+        other values updates it, the rest are added. Files that changed something are kept
+        in the index folder's imports/; the index is updated incrementally (only new
+        passages are embedded) and swapped in atomically. With `check`, nothing is changed.
+        Raises BibtexImportError when nothing in the files can be read (a missing file says
+        so, with its path); the library is then unchanged.
+        """
+        path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+        return self._add(path_list, progress, check)
+
     def add_bibtex(
         self, paths: Path | str | Sequence[Path | str], progress: Progress | None = None
     ) -> ImportReport:
-        """Import BibTeX file(s) into the library and return what was imported.
+        """`add_file` under its first name (it reads every format, not only BibTeX)."""
+        return self.add_file(paths, progress)
 
-        The files are copied into the index folder's imports/, then the index is rebuilt
-        incrementally (only new passages are embedded) and swapped in atomically: searches
-        keep answering from the old index meanwhile. Raises BibtexImportError when nothing
-        in the files can be read (the library is then unchanged).
-        """
-        path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-        return self._add(path_list, progress)
+    def add_data(
+        self, data: bytes, name: str, progress: Progress | None = None, *, check: bool = False
+    ) -> ImportReport:
+        """`add_file` for a file's bytes (an upload): problems name it `name`, a plain file
+        name (any folder part is dropped). Raises BibtexImportError as `add_file` does."""
+        return self._add([(Path(name).name or "upload", data)], progress, check)
 
-    def add_data(self, data: bytes, name: str, progress: Progress | None = None) -> ImportReport:
-        """`add_bibtex` for a file's bytes (an upload): problems name it `name`, a plain file
-        name (any folder part is dropped). Raises BibtexImportError as `add_bibtex` does."""
-        return self._add([(Path(name).name or "upload.bib", data)], progress)
-
-    def _add(self, files: Sequence[ImportFile], progress: Progress | None) -> ImportReport:
+    def _add(
+        self, files: Sequence[ImportFile], progress: Progress | None, check: bool = False
+    ) -> ImportReport:
         with self._write_lock:
-            before = set(self._by_key)
-            data, report = self._folder.add(files, self._searcher.data, progress)
-        self._swap(data)
-        report = report.with_problems(
-            _status_warnings([s for s in self.studies if s.key not in before])
-        )
+            data, report = self._folder.add(files, self._searcher.data, progress, check)
+        if data is not self._searcher.data:
+            self._swap(data)
+            fresh = set(report.new) | set(report.updated)
+            report = report.with_problems(
+                status_warnings([s for s in self.studies if s.key in fresh])
+            )
         self.last_report = report
         return report
 
@@ -405,24 +424,6 @@ def _noted(data: IndexData, retractions: RetractionList | None) -> IndexData:
             changed = True
         studies.append(study)
     return dataclasses.replace(data, studies=studies) if changed else data
-
-
-def _status_warnings(studies: Sequence[Study]) -> list[ImportProblem]:
-    """An import problem for each imported study known to be retracted or corrected."""
-    return [
-        ImportProblem(
-            s.source.removeprefix("imported: "),
-            s.source_line or None,
-            s.status.state.replace(" ", "-"),
-            f"{s.key} was {s.status.state}"
-            + (f" ({s.status.date})" if s.status.date else "")
-            + (f"; notice {s.status.notice}" if s.status.notice else "")
-            + ". Check it before citing it.",
-            s.key,
-        )
-        for s in studies
-        if s.status.warning
-    ]
 
 
 def _with_sources(settings: Settings, sources: Sequence[Path | str] | None) -> Settings:

@@ -299,8 +299,14 @@ def _generated_key(entry: RawEntry) -> str:
     author = entry.fields.get("author", "") or entry.fields.get("editor", "")
     first = author.split(" and ")[0]
     family = first.split(",")[0] if "," in first else (first.split() or [""])[-1]
+    year = entry.fields.get("year", "")
+    return generated_key(family, year, entry.fields.get("title", "")) or f"entry-line{entry.line}"
+
+
+def generated_key(family: str, year: str, title: str) -> str:
+    """``smith2020peer``: the family name's ASCII letters, the year's digits and the first
+    word of four letters or more of the title, lowercased ("" when all three are empty)."""
     family = re.sub(r"[^a-z]", "", family.lower())
-    year = re.sub(r"\D", "", entry.fields.get("year", ""))[:4]
-    match = _KEY_WORD.search(entry.fields.get("title", ""))
+    match = _KEY_WORD.search(title)
     word = match.group(0).lower() if match else ""
-    return (family + year + word) or f"entry-line{entry.line}"
+    return family + re.sub(r"\D", "", year)[:4] + word

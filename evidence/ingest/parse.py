@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
-    ImplicitComment,
     ParsingFailedBlock,
     String,
 )
@@ -41,7 +40,7 @@ from .entries import (
 )
 from .names import parse_names
 from .records import to_study
-from .recover import diagnose_block, repair_block, split_run_on
+from .recover import closed_early, diagnose_block, over_budget, repair_block, split_run_on
 
 # bibtexparser logs each failed block itself; we report them as ImportProblems instead.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -87,32 +86,7 @@ def load_bibtex(
     """
     path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     raw, problems = _read_all(path_list)
-    return _finish(raw, problems, tuple(str(p) for p in path_list), strict)
-
-
-def extend_bibtex(
-    existing: Sequence[Study], paths: Sequence[Path]
-) -> tuple[list[Study], ImportReport]:
-    """Add the studies of `paths` to `existing` (already imported, kept as they are).
-
-    New keys that clash with existing ones are renamed and duplicates of existing studies
-    merged into them, as a full re-import would; only the new files are parsed. The report
-    covers the new files; its `studies` counts the entries they held (duplicates merged
-    into existing studies included). Raises BibtexImportError when none can be read.
-    """
-    path_list = [Path(p) for p in paths]
-    raw, problems = _read_all(path_list)
-    problems += apply_crossrefs(raw)
-    problems += assign_keys(raw, ((s.key, s.source_file, s.source_line) for s in existing))
-    added: list[Study] = []
-    for entry in raw:
-        study, found = to_study(entry)
-        added.append(study)
-        problems += found
-    studies, merged = merge_duplicates([*existing, *added])
-    problems += merged
-    files = tuple(str(p) for p in path_list)
-    return studies, ImportReport(files=files, studies=len(added), problems=tuple(problems))
+    return finish(raw, problems, tuple(str(p) for p in path_list), strict)
 
 
 def _read_all(path_list: list[Path]) -> tuple[list[RawEntry], list[ImportProblem]]:
@@ -145,10 +119,10 @@ def parse_bibtex(
     if not decoded.text.strip():
         raise BibtexImportError(f"{source}: the text is empty.")
     entries, problems = _parse(decoded, source)
-    return _finish(entries, problems, (source,), strict)
+    return finish(entries, problems, (source,), strict)
 
 
-def _finish(
+def finish(
     raw: list[RawEntry], problems: list[ImportProblem], files: tuple[str, ...], strict: bool
 ) -> tuple[list[Study], ImportReport]:
     problems += apply_crossrefs(raw)
@@ -165,13 +139,19 @@ def _finish(
         listing = "\n".join(f"  {p}" for p in report.problems[:20])
         raise BibtexImportError(
             f"strict import found {len(report.problems)} problem(s):\n{listing}\n"
-            "Fix them in the .bib file(s), then import again."
+            "Fix them in the file(s), then import again."
         )
     return studies, report
 
 
 def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[ImportProblem]]:
     """Split one file's text into raw entries and problems."""
+    entries, problems = read_bibtex_text(decoded.text, file)
+    return entries, decoding_problems(decoded, file) + problems
+
+
+def decoding_problems(decoded: DecodedText, file: str) -> list[ImportProblem]:
+    """What decoding the file's bytes guessed or removed (any format)."""
     problems: list[ImportProblem] = []
     if decoded.guessed:
         problems.append(
@@ -193,7 +173,12 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
                 "removed; they are not text. If values look damaged, export the file again.",
             )
         )
-    text = decoded.text
+    return problems
+
+
+def read_bibtex_text(text: str, file: str) -> tuple[list[RawEntry], list[ImportProblem]]:
+    """The raw entries of BibTeX `text` (named `file` in problems) and every problem."""
+    problems: list[ImportProblem] = []
     library = _parse_string(text)
     lines = text.split("\n")
     budget = Expansion.for_text(text)
@@ -208,8 +193,9 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
             file,
             1,
             "not-bibtex",
-            "no BibTeX entries found (no '@' in the file). Is this a BibTeX export?",
+            "no BibTeX entries found (no '@' in the file).",
             severity="error",
+            hint="Export your library again as BibTeX (.bib), RIS (.ris) or CSL-JSON (.json).",
         )
         problems.append(raise_not_bibtex)
     blocks.sort(key=lambda b: b[0].start_line or 0)
@@ -219,56 +205,9 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
         if raw is not None:
             entries.append(raw)
     if budget.over:
-        problems.append(_over_budget(file, library.strings, budget))
-    problems += _closed_early(library.blocks, file)
+        problems.append(over_budget(file, library.strings, budget))
+    problems += closed_early(library.blocks, file)
     return entries, problems
-
-
-_STRAY_FIELD = re.compile(r"^[\s,]*[A-Za-z][\w:.+-]*\s*=\s*[{\"\w]")
-
-
-def _closed_early(blocks: list[Any], file: str) -> list[ImportProblem]:
-    """Fields left outside any entry right after one: an extra '}' closed it early."""
-    found: list[ImportProblem] = []
-    for before, block in zip(blocks, blocks[1:], strict=False):
-        if not (isinstance(before, Entry) and isinstance(block, ImplicitComment)):
-            continue
-        stray = _STRAY_FIELD.match(block.comment)
-        if stray is None:
-            continue
-        brace = (block.start_line or 0) + 1
-        first = brace + block.comment[: stray.end()].count("\n")
-        found.append(
-            ImportProblem(
-                file,
-                first,
-                "closed-early",
-                f"entry '{before.key}' (line {(before.start_line or 0) + 1}) is closed early "
-                f"by an extra '}}' on line {brace}; the fields from line {first} on were "
-                "not imported.",
-                before.key,
-                severity="error",
-                hint="Remove the extra '}' so the entry ends after its last field.",
-            )
-        )
-    return found
-
-
-def _over_budget(file: str, strings: list[Any], budget: Expansion) -> ImportProblem:
-    """One problem for every macro use refused for its size, at the first macro refused."""
-    first = budget.over[0].lower()
-    line = next(((s.start_line or 0) + 1 for s in strings if s.key.lower() == first), None)
-    names = ", ".join(dict.fromkeys(budget.over[:5]))
-    return ImportProblem(
-        file,
-        line,
-        "macro-too-large",
-        f"@string macros expand to too much text ({len(budget.over)} use(s) of {names} "
-        "refused; a macro may not grow past 200,000 characters, nor a file's macros past "
-        "8 times the file's size); they were kept as their names. Define each macro as "
-        "plain text instead of repeating other macros.",
-        severity="error",
-    )
 
 
 def _first_non_ascii_line(text: str) -> int:

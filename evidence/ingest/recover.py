@@ -1,14 +1,19 @@
-"""Malformed BibTeX blocks: the unambiguous repairs (a missing key, empty field slots).
+"""Malformed BibTeX: the unambiguous repairs (a missing key or comma, empty field slots),
+and for the rest what is wrong in the user's words (an entry never closed, a field with
+no '=', an entry closed early, macros too large).
 
-Works on text only; `parse.py` re-parses what is returned here.
+Works on text and on bibtexparser's blocks as data (never importing it); `parse.py`
+re-parses what is returned here.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from .entries import split_top_level
+from ..model import ImportProblem
+from .entries import Expansion, split_top_level
 
 _ENTRY_HEAD = re.compile(r"@\s*([A-Za-z_][\w-]*)\s*([{(])")
 
@@ -229,3 +234,53 @@ def split_run_on(raw: str) -> list[tuple[str, str, int]]:
         end = cuts[n + 1][1] if n + 1 < len(cuts) else len(raw)
         pieces.append((name, raw[value_start:end].strip(), raw.count("\n", 0, at + 1)))
     return pieces
+
+
+# ---- what parsing left unsaid ------------------------------------------------------------
+
+
+def over_budget(file: str, strings: list[Any], budget: Expansion) -> ImportProblem:
+    """One problem for every macro use refused for its size, at the first macro refused."""
+    first = budget.over[0].lower()
+    line = next(((s.start_line or 0) + 1 for s in strings if s.key.lower() == first), None)
+    names = ", ".join(dict.fromkeys(budget.over[:5]))
+    return ImportProblem(
+        file,
+        line,
+        "macro-too-large",
+        f"@string macros expand to too much text ({len(budget.over)} use(s) of {names} "
+        "refused; a macro may not grow past 200,000 characters, nor a file's macros past "
+        "8 times the file's size); they were kept as their names. Define each macro as "
+        "plain text instead of repeating other macros.",
+        severity="error",
+    )
+
+
+_STRAY_FIELD = re.compile(r"^[\s,]*[A-Za-z][\w:.+-]*\s*=\s*[{\"\w]")
+
+
+def closed_early(blocks: list[Any], file: str) -> list[ImportProblem]:
+    """Fields left outside any entry right after one: an extra '}' closed it early."""
+    found: list[ImportProblem] = []
+    for before, block in zip(blocks, blocks[1:], strict=False):
+        if not (type(before).__name__ == "Entry" and type(block).__name__ == "ImplicitComment"):
+            continue
+        stray = _STRAY_FIELD.match(block.comment)
+        if stray is None:
+            continue
+        brace = (block.start_line or 0) + 1
+        first = brace + block.comment[: stray.end()].count("\n")
+        found.append(
+            ImportProblem(
+                file,
+                first,
+                "closed-early",
+                f"entry '{before.key}' (line {(before.start_line or 0) + 1}) is closed early "
+                f"by an extra '}}' on line {brace}; the fields from line {first} on were "
+                "not imported.",
+                before.key,
+                severity="error",
+                hint="Remove the extra '}' so the entry ends after its last field.",
+            )
+        )
+    return found

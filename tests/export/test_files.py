@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import rispy
 
-from evidence import ExportError, Library, parse_bibtex
+from evidence import ExportError, Library, parse_bibtex, parse_references
 from evidence.cite.citer import to_csl
 from evidence.export import FORMATS
 from evidence.export.references import to_bibtex, to_ris
@@ -134,15 +134,25 @@ def test_ris_reimports_to_the_same_studies(studies: list[Study]) -> None:
 @pytest.mark.model
 def test_csljson_export_reimports_to_the_same_studies(tiny_library: Library) -> None:
     keys = [s.key for s in tiny_library.studies]
-    items = json.loads(tiny_library.export(keys, "csljson"))
-    assert items == [to_csl(tiny_library.study(k)) for k in keys]
-    for item in items:
-        study = tiny_library.study(item["id"])
-        assert item["title"] == study.title_sentence
-        assert item.get("DOI", "") == study.doi
-        assert item["issued"] == {"date-parts": [[study.year]]}
-        names = [a.get("literal") or a["family"] for a in item["author"]]
-        assert names == [p.family for p in study.authors]
+    data = tiny_library.export(keys, "csljson")
+    items = json.loads(data)
+    for item, key in zip(items, keys, strict=True):
+        study = tiny_library.study(key)
+        cited = to_csl(study)  # what citations are formatted from, as it is
+        assert {name: item[name] for name in cited} == cited
+        assert item.get("abstract", "") == study.abstract
+        assert item.get("URL", "") == study.url  # kept beside a DOI, unlike in citing
+        assert item.get("keyword", "") == "; ".join(study.keywords)
+    again, _ = parse_references(data, "refs.json")
+    assert [s.key for s in again] == keys
+    for study in again:
+        original = tiny_library.study(study.key)
+        assert study.title == original.title_sentence  # CSL-JSON carries sentence case
+        assert (study.authors, study.year, study.doi) == (
+            original.authors,
+            original.year,
+            original.doi,
+        )
 
 
 @pytest.mark.model

@@ -66,7 +66,7 @@ def test_a_staged_file_whose_index_went_live_is_moved_into_place(
     import was complete, so its file is kept (the live index already holds its studies)."""
     source = tmp_path / "one.bib"
     source.write_text(ONE)
-    monkeypatch.setattr("evidence.index.live._commit", lambda staged: None)
+    monkeypatch.setattr("evidence.index.live.commit", lambda staged: None)
     fresh_library.add_bibtex(source)  # published, but "killed" before the commit
     imports = fresh_library.index_dir / IMPORTS
     assert len(list((imports / STAGING).iterdir())) == 1
@@ -85,14 +85,14 @@ def test_an_imported_file_that_breaks_a_rebuild_is_quarantined(
     source.write_text(ONE)
     fresh_library.add_bibtex(source)
     [kept] = list((fresh_library.index_dir / IMPORTS).glob("*.bib"))
-    real = __import__("evidence.index.live", fromlist=["load_bibtex"]).load_bibtex
+    real = __import__("evidence.index.live", fromlist=["load_references"]).load_references
 
     def breaks_on_the_import(paths: list[Path]) -> object:
         if any(Path(p).name == kept.name for p in paths):
             raise MemoryError("simulated")
         return real(paths)
 
-    monkeypatch.setattr("evidence.index.live.load_bibtex", breaks_on_the_import)
+    monkeypatch.setattr("evidence.index.live.load_references", breaks_on_the_import)
     rebuilt = Library.build(
         [DATA / "tiny.bib"], index_dir=fresh_library.index_dir, embedder=fresh_library.embedder
     )

@@ -63,8 +63,12 @@ def test_import_page_shows_the_report(writable_app: Flask) -> None:
     response = writable_app.test_client().post("/import", data=upload(BROKEN))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Imported 2 studies from broken.bib" in html
-    assert "broken.bib:9" in html and "could not parse this block" in html
+    assert "Imported 2 studies from broken.bib: 0 already in the library, 2 new, 0 updated." in html
+    assert "broken.bib:9" in html
+    assert (
+        "the entry that starts on line 9 is never closed: the value that opens on line 11" in html
+    )
+    assert "Add the &#39;}&#39; that ends that value" in html  # the hint, escaped
     assert 'href="/studies/good2021upload"' in html
 
 
