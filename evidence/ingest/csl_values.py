@@ -102,14 +102,17 @@ def name_of(value: Any) -> Person | None:
     return Person(family=family, given=given, particle=particle, suffix=part("suffix"))
 
 
-def json_problem(message: str, text: str, pos: int) -> tuple[str, str]:
-    """What json's error `message` at `pos` in `text` means: ``(what, what to do)``."""
-    line = text.count("\n", 0, pos) + 1
+def json_problem(
+    message: str, text: str, pos: int, item_line: int, item_start: int
+) -> tuple[str, str]:
+    """What json's error `message` at `pos` in `text` means: ``(what, what to do)``. The
+    item it is in starts at `item_start`, on `item_line` (lines are counted from there)."""
+    line = item_line + text.count("\n", item_start, pos)
     column = pos - text.rfind("\n", 0, pos)
-    before = len(text[:pos].rstrip())  # the end of the value the comma should follow
+    before = len(text[item_start:pos].rstrip()) + item_start  # where the last value ended
     where = f"before line {line}, column {column}"
-    if before and text.count("\n", before, pos):
-        where = f"at the end of line {text.count(chr(10), 0, before) + 1}"
+    if before > item_start and text.count("\n", before, pos):
+        where = f"at the end of line {line - text.count(chr(10), before, pos)}"
     for start, (what, hint) in _JSON_WORDS.items():
         if message.startswith(start):
             return what.format(line=line, col=column, where=where) + ".", hint

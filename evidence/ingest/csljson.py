@@ -38,39 +38,53 @@ _VALUES = (
 
 def read_csl_json(text: str, file: str) -> tuple[list[RawEntry], list[ImportProblem]]:
     """The entries of CSL-JSON `text` (named `file` in problems) and every problem found."""
-    items, problems = _items(text, file)
-    records = [_record(item, line, text, file) for item, line in items]
+    lines = Lines(text)
+    items, problems = _items(text, file, lines)
+    records = [_record(item, start, end, lines, file) for item, start, end in items]
     give_keys(records)
     for record in records:
         problems += record.problems
     return [record.to_raw() for record in records], problems
 
 
-def _line(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
+class Lines:
+    """1-based line numbers of positions in `text`, counted on from the last one asked
+    (items are read in order, so the file is counted through once, not once per item)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self._pos, self._line = text, 0, 1
+
+    def at(self, pos: int) -> int:
+        if pos < self._pos:
+            return self.text.count("\n", 0, pos) + 1
+        self._line += self.text.count("\n", self._pos, pos)
+        self._pos = pos
+        return self._line
 
 
-def _items(text: str, file: str) -> tuple[list[tuple[dict[str, Any], int]], list[ImportProblem]]:
-    """The items of the file with the line each starts on, and what was wrong."""
+_Item = tuple[dict[str, Any], int, int]  # an item, where it starts and ends in the text
+
+
+def _items(text: str, file: str, lines: Lines) -> tuple[list[_Item], list[ImportProblem]]:
+    """The items of the file with where each starts and ends, and what was wrong."""
     start = len(text) - len(text.lstrip())
     if text[start : start + 1] == "{":
-        decoded, problems = _decode_one(text, start, file)
-        found = decoded[0] if decoded else None
+        decoded, problems = _decode_one(text, start, file, lines)
+        found, end = decoded if decoded else (None, start)
         if isinstance(found, dict) and isinstance(found.get("items"), list):
             found = found["items"]  # {"items": [...]}, as citeproc-js test files hold them
         items = found if isinstance(found, list) else [found] if found is not None else []
-        return [(i, _line(text, start)) for i in items if _is_item(i, file, start, text)], problems
+        kept = [(i, start, end) for i in items if _is_item(i, file, lines.at(start), problems)]
+        return kept, problems
     if text[start : start + 1] != "[":
-        return [], [_not_csl(file, _line(text, start))]
-    return _array(text, start + 1, file)
+        return [], [_not_csl(file, lines.at(start))]
+    return _array(text, start + 1, file, lines)
 
 
-def _array(
-    text: str, pos: int, file: str
-) -> tuple[list[tuple[dict[str, Any], int]], list[ImportProblem]]:
+def _array(text: str, pos: int, file: str, lines: Lines) -> tuple[list[_Item], list[ImportProblem]]:
     """Decode the list's items one by one from `pos` (just after '['), resuming after a
     broken item at the next line that starts an item at the same indentation."""
-    items: list[tuple[dict[str, Any], int]] = []
+    items: list[_Item] = []
     problems: list[ImportProblem] = []
     while True:
         pos = _skip_space(text, pos)
@@ -78,7 +92,7 @@ def _array(
             problems.append(
                 ImportProblem(
                     file,
-                    _line(text, len(text)),
+                    lines.at(len(text)),
                     "list-unclosed",
                     "the list of items is never closed: a ']' is missing at the end of the file.",
                     hint="Check that the file was not cut short; the items read were kept.",
@@ -87,7 +101,7 @@ def _array(
             return items, problems
         if text[pos] == "]":
             return items, problems
-        found, trouble = _decode_one(text, pos, file)
+        found, trouble = _decode_one(text, pos, file, lines)
         if trouble:
             problems += trouble
             resume = _next_item(text, pos)
@@ -96,30 +110,31 @@ def _array(
             pos = resume
             continue
         item, end = found
-        if _is_item(item, file, pos, text, problems):
-            items.append((item, _line(text, pos)))
+        if _is_item(item, file, lines.at(pos), problems):
+            items.append((item, pos, end))
         pos = _skip_space(text, end)
         if pos < len(text) and text[pos] == ",":
             pos += 1
         elif pos < len(text) and text[pos] not in "]":
+            ended = lines.at(end)
             problems.append(
                 ImportProblem(
                     file,
-                    _line(text, end),
+                    ended,
                     "missing-comma",
-                    f"a comma is missing after the item that ends on line {_line(text, end)}.",
+                    f"a comma is missing after the item that ends on line {ended}.",
                     hint="Add ',' between the two items; read as if it were there.",
                 )
             )
 
 
-def _decode_one(text: str, pos: int, file: str) -> tuple[Any, list[ImportProblem]]:
+def _decode_one(text: str, pos: int, file: str, lines: Lines) -> tuple[Any, list[ImportProblem]]:
     """``((value, end), [])`` for the JSON value at `pos`, or ``(None, [problem])``."""
     try:
         return _DECODER.raw_decode(text, pos), []
     except json.JSONDecodeError as exc:
-        message, hint = json_problem(exc.msg, text, exc.pos)
-        line = _line(text, pos)
+        line = lines.at(pos)
+        message, hint = json_problem(exc.msg, text, exc.pos, line, pos)
         return None, [
             ImportProblem(
                 file,
@@ -131,7 +146,7 @@ def _decode_one(text: str, pos: int, file: str) -> tuple[Any, list[ImportProblem
             )
         ]
     except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
-        line = _line(text, pos)
+        line = lines.at(pos)
         why = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         return None, [
             ImportProblem(
@@ -162,22 +177,18 @@ def _next_item(text: str, pos: int) -> int | None:
     return None
 
 
-def _is_item(
-    value: Any, file: str, pos: int, text: str, problems: list[ImportProblem] | None = None
-) -> bool:
+def _is_item(value: Any, file: str, line: int, problems: list[ImportProblem]) -> bool:
     if isinstance(value, dict):
         return True
-    if problems is not None:
-        line = _line(text, pos)
-        problems.append(
-            ImportProblem(
-                file,
-                line,
-                "not-an-item",
-                f"the value on line {line} is not an item ('{{...}}'); skipped.",
-                hint="Each element of the list must be an object with the item's fields.",
-            )
+    problems.append(
+        ImportProblem(
+            file,
+            line,
+            "not-an-item",
+            f"the value on line {line} is not an item ('{{...}}'); skipped.",
+            hint="Each element of the list must be an object with the item's fields.",
         )
+    )
     return False
 
 
@@ -192,10 +203,10 @@ def _not_csl(file: str, line: int) -> ImportProblem:
     )
 
 
-def _record(item: dict[str, Any], line: int, text: str, file: str) -> PlainRecord:
-    """One CSL item as a PlainRecord under BibTeX field names."""
-    out = PlainRecord(file, line)
-    where = _Lines(text, line)
+def _record(item: dict[str, Any], start: int, end: int, lines: Lines, file: str) -> PlainRecord:
+    """One CSL item (at `start`:`end` of the text) as a PlainRecord under BibTeX names."""
+    out = PlainRecord(file, lines.at(start))
+    where = _Where(lines.text, start, end, out.line)
 
     def value(name: str) -> str:
         return _string(item.get(name), name, out, where)
@@ -230,19 +241,18 @@ def title_latex(title: str) -> str:
     )
 
 
-class _Lines:
+class _Where:
     """The line of a variable inside an item (found by its quoted name), for problems."""
 
-    def __init__(self, text: str, line: int) -> None:
-        self.text, self.line = text, line
-        self.start = sum(len(t) + 1 for t in text.split("\n", line - 1)[: line - 1])
+    def __init__(self, text: str, start: int, end: int, line: int) -> None:
+        self.text, self.start, self.end, self.line = text, start, end, line
 
     def of(self, name: str) -> int:
-        at = self.text.find(f'"{name}"', self.start)
-        return self.line if at < 0 else _line(self.text, at)
+        at = self.text.find(f'"{name}"', self.start, self.end)
+        return self.line if at < 0 else self.line + self.text.count("\n", self.start, at)
 
 
-def _string(value: Any, name: str, out: PlainRecord, where: _Lines) -> str:
+def _string(value: Any, name: str, out: PlainRecord, where: _Where) -> str:
     """A variable's text: strings as they are, numbers as digits, the first string of a
     list (an ISSN list); anything else is reported and skipped."""
     if isinstance(value, str):
@@ -271,7 +281,7 @@ def _string(value: Any, name: str, out: PlainRecord, where: _Lines) -> str:
     return ""
 
 
-def _names(value: Any, role: str, out: PlainRecord, where: _Lines) -> list[Person]:
+def _names(value: Any, role: str, out: PlainRecord, where: _Where) -> list[Person]:
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]

@@ -33,7 +33,7 @@ def detect_format(name: str, text: str) -> str:
     """ "bibtex", "ris" or "csljson" for the file `name` holding `text`: by content (a
     JSON list or object; a ``TY  - `` line before any ``@entry``; an ``@entry``), else by
     the extension, else BibTeX."""
-    start = text.lstrip()[:1]
+    start = text.lstrip("\ufeff \t\r\n")[:1]
     if start in ("[", "{"):
         return "csljson"
     ris, bibtex = _RIS_START.search(text), _BIBTEX_START.search(text)

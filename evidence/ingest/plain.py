@@ -31,7 +31,8 @@ _LATEX_SPECIAL = str.maketrans(
 _NEEDS_ESCAPE = re.compile(r"[\\{}$&%#_~^]|--|``|''")
 # Values records.py reads as identifiers (not decoded as LaTeX): kept as they are.
 _IDENTIFIERS = {"doi", "pmid", "url", "year", "date", "onlinedate"}
-_PMID_TEXT = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.IGNORECASE)
+_PMID_TEXT = re.compile(r"\bPMID:?\s*(\d{1,9})\b|\b(\d{1,9})\s*\[pmid\]", re.IGNORECASE)
+_PAGE_RANGE = re.compile(r"^(\w+)\s*[-‐‑–—]{1,2}\s*(\w+)$")
 _DOI_TEXT = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
 _PUBMED_URL = re.compile(r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)(\d{1,9})")
 
@@ -50,7 +51,7 @@ def to_latex(text: str) -> str:
 def pmid_in(text: str) -> str:
     """The PMID written in `text` ("PMID: 31234567", a PubMed address), or ""."""
     found = _PMID_TEXT.search(text) or _PUBMED_URL.search(text)
-    return found.group(1) if found else ""
+    return next((g for g in found.groups() if g), "") if found else ""
 
 
 def doi_in(text: str) -> str:
@@ -99,7 +100,11 @@ class PlainRecord:
             self.latex.add(name)
 
     def to_raw(self) -> RawEntry:
-        """The record as a RawEntry (values escaped for records.py)."""
+        """The record as a RawEntry (values escaped for records.py; a page range written
+        with a hyphen, "54-64", given the en dash BibTeX's "54--64" decodes to)."""
+        pages = _PAGE_RANGE.match(self.fields.get("pages", ""))
+        if pages:
+            self.fields["pages"] = f"{pages.group(1)}–{pages.group(2)}"
         fields = {
             name: value if name in _IDENTIFIERS or name in self.latex else to_latex(value)
             for name, value in self.fields.items()

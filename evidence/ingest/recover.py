@@ -114,6 +114,7 @@ def diagnose_block(text: str, lines: list[str], line: int) -> Diagnosis:
 class _Scan:
     end: int  # where the scan stopped (the closing delimiter, the next entry, or the end)
     stop_line: int  # 1-based line of `end`
+    at_next: bool  # stopped where the next entry starts (not at the end of the text)
     unclosed: list[tuple[str, int]] | None  # open delimiters (kind, line) when never closed
     swallowed: tuple[str, int, str, int] | None = None  # a value with a field start inside:
     # (its delimiter, the line it opens on, the field's name, the field's line)
@@ -130,7 +131,7 @@ def _scan(text: str, open_at: int, line: int) -> _Scan:
         if ch == "\n":
             current += 1
             if text[i + 1 : i + 2] == "@":
-                return _Scan(i, current, stack, swallowed)
+                return _Scan(i, current, True, stack, swallowed)
             if len(stack) == 2 and swallowed is None and (field := _FIELD_START.match(text, i)):
                 swallowed = (stack[1][0], stack[1][1], field.group(1), current)
         elif ch == "\\":
@@ -146,14 +147,14 @@ def _scan(text: str, open_at: int, line: int) -> _Scan:
             if stack[-1][0] != '"':
                 stack.pop()
                 if not stack:
-                    return _Scan(i, current, None)
+                    return _Scan(i, current, False, None)
         i += 1
-    return _Scan(len(text), current, stack, swallowed)
+    return _Scan(len(text), current, False, stack, swallowed)
 
 
 def _never_closed(scan: _Scan, line: int) -> Diagnosis:
     assert scan.unclosed is not None
-    where = f"before line {scan.stop_line}" if scan.stop_line > line else "at the end of the file"
+    where = f"before line {scan.stop_line}" if scan.at_next else "at the end of the file"
     opened = scan.swallowed or (
         (scan.unclosed[1][0], scan.unclosed[1][1], "", 0) if len(scan.unclosed) > 1 else None
     )

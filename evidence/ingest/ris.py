@@ -189,6 +189,12 @@ def _plain(record: _Record, file: str) -> PlainRecord:
     ident = _text(v.get("id"))
     out.key = "" if ident.isdigit() else ident  # EndNote's ID is a record number
     _set_first(out, at, v, "title", ("TI", "title"), ("T1", "primary_title"), ("CT", "CT"))
+    if (
+        _from_pubmed(v)
+        and out.fields.get("title", "").endswith(".")
+        and "..." not in out.fields["title"][-3:]
+    ):
+        out.fields["title"] = out.fields["title"][:-1]  # PubMed ends every title with "."
     if out.entry_type == "book":
         _set_first(out, at, v, "title", ("BT", "BT"))
     out.authors = [ris_person(n) for n in record.names.get("author", [])]
@@ -264,13 +270,19 @@ def _set_identifiers(out: PlainRecord, v: dict[str, Any], at: dict[str, int]) ->
         ("UR", u) for u in urls] + [("N1", n) for n in _list(v, "notes")]:  # fmt: skip
         out.set("doi", doi_in(text) if "10." in text else "", at.get(tag))
     accession = _text(v.get("accession_number"))
-    database = f"{_text(v.get('name_of_database'))} {_text(v.get('database_provider'))}".lower()
-    if accession.isdigit() and any(name in database for name in ("pubmed", "medline", "nlm")):
+    if accession.isdigit() and _from_pubmed(v):
         out.set("pmid", accession, at.get("AN"))
     for tag, text in [("AN", accession), ("N1", " ".join(_list(v, "notes"))),
-                      ("M2", _unknown(v, "M2")), ("UR", " ".join(urls))]:  # fmt: skip
+                      ("M2", _unknown(v, "M2")), ("U1", _unknown(v, "U1")),
+                      ("UR", " ".join(urls))]:  # fmt: skip
         out.set("pmid", pmid_in(text), at.get(tag))
     out.set("url", urls[0] if urls else "", at.get("UR"))
+
+
+def _from_pubmed(v: dict[str, Any]) -> bool:
+    """True for a record that says it came from PubMed (DB or DP: PubMed, MEDLINE, NLM)."""
+    database = f"{_text(v.get('name_of_database'))} {_text(v.get('database_provider'))}".lower()
+    return any(name in database for name in ("pubmed", "medline", "nlm"))
 
 
 def ris_person(name: str) -> Person:

@@ -1,0 +1,217 @@
+"""CSL-JSON import: Zotero, Better BibTeX and pandoc files; one broken item never loses
+the rest, and every JSON mistake is said with its line and what to do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evidence import ImportReport, Person, Study, load_references, parse_references
+from tests.conftest import DATA
+
+IMPORTS = DATA / "imports"
+
+
+def parse(text: str) -> tuple[dict[str, Study], ImportReport]:
+    studies, report = parse_references(text, "t.json")
+    return {s.key: s for s in studies}, report
+
+
+def kinds(report: ImportReport) -> list[tuple[str, int | None]]:
+    """The problems' kinds and lines, but for the missing years of the small items here."""
+    return [(p.kind, p.line) for p in report.problems if p.kind != "year-missing"]
+
+
+def items(*found: dict[str, object]) -> str:
+    return json.dumps(list(found), indent=2)
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        pytest.param(
+            "zotero.json",
+            ["carleton2018mental", "worldhealthorganization2022guidelines"],
+            id="zotero",  # URI ids, string date-parts, PMID in the note, literal author
+        ),
+        pytest.param(
+            "betterbibtex.json",
+            ["carleton2018mental", "berg2019psychological"],
+            id="betterbibtex",  # citation-key, nocase spans, PMID, particles, editors
+        ),
+        pytest.param(
+            "pandoc.json", ["stanley2016systematic", "okafor2020peer"], id="pandoc"
+        ),  # ids are the citekeys, nocase spans, a thesis
+    ],
+)
+def test_each_flavour_imports_cleanly(name: str, keys: list[str]) -> None:
+    studies, report = load_references(IMPORTS / name, strict=True)
+    assert [s.key for s in studies] == keys
+    assert report.problems == ()
+
+
+def test_zotero_items_are_read_with_every_field_we_keep() -> None:
+    studies, _ = load_references(IMPORTS / "zotero.json")
+    article, report = studies
+    assert article.title == "Mental Disorder Symptoms among Public Safety Personnel in Canada"
+    assert [p.sort_name() for p in article.authors] == [
+        "Carleton, R. Nicholas",
+        "Afifi, Tracie O.",
+        "Turner, Sarah",
+    ]
+    assert (article.year, article.venue, article.volume, article.issue, article.pages) == (
+        2018,
+        "Canadian Journal of Psychiatry",
+        "63",
+        "1",
+        "54–64",
+    )
+    assert (article.doi, article.pmid) == ("10.1177/0706743717723825", "28845686")
+    assert article.url == "https://pubmed.ncbi.nlm.nih.gov/28845686/"
+    assert article.abstract.startswith("Background: Canadian public safety personnel")
+    assert report.entry_type == "report" and report.year == 2022
+    assert report.authors == (Person(family="World Health Organization", literal=True),)
+    assert report.publisher == "World Health Organization"
+
+
+def test_nocase_spans_protect_words_from_sentence_case() -> None:
+    studies, _ = load_references(IMPORTS / "betterbibtex.json")
+    article, chapter = studies
+    assert article.title == "Mental Disorder Symptoms among Public Safety Personnel in Canada"
+    assert (
+        article.title_sentence == "Mental disorder symptoms among public safety personnel in Canada"
+    )
+    assert article.keywords == ("PTSD", "prevalence", "police")
+    assert chapter.entry_type == "chapter"
+    assert chapter.authors == (
+        Person(family="Berg", given="Jan", particle="van der"),
+        Person(family="Smith", given="John", suffix="Jr."),
+    )
+    assert [p.sort_name() for p in chapter.editors] == ["Lindqvist, Anna", "de la Cruz, Maria"]
+
+
+@pytest.mark.parametrize(
+    ("issued", "year"),
+    [
+        ({"date-parts": [[2020, 5, 1]]}, 2020),
+        ({"date-parts": [["2019"]]}, 2019),
+        ({"raw": "2018-03"}, 2018),
+        ({"literal": "Spring 2017"}, 2017),
+        ("2016", 2016),
+        (2015, 2015),
+    ],
+)
+def test_issued_date_parts_and_raw_dates(issued: object, year: int) -> None:
+    studies, _ = parse(items({"id": "k", "type": "book", "title": "T", "issued": issued}))
+    assert studies["k"].year == year
+
+
+def test_an_unreadable_date_is_reported() -> None:
+    _, report = parse(items({"id": "k", "title": "T", "issued": {"raw": "sometime"}}))
+    assert kinds(report) == [("year-invalid", 5)]
+
+
+def test_rich_text_markup_is_removed_and_plain_text_is_not_latex() -> None:
+    title = "<i>In vivo</i> stress: 50% of {cases} a--b $x$ ~ <sup>2</sup>"
+    studies, _ = parse(items({"id": "k", "title": title, "issued": 2020}))
+    assert studies["k"].title == "In vivo stress: 50% of {cases} a--b $x$ ~ 2"
+
+
+def test_ids_that_are_not_citekeys_give_generated_keys() -> None:
+    found = [
+        {"id": "http://zotero.org/users/1/items/ABCD", "title": "Peer support", "issued": 2020,
+         "author": [{"family": "Smith", "given": "J"}]},
+        {"id": 17, "title": "Peer support", "issued": 2021, "author": [{"family": "Smith"}]},
+        {"id": "1234/ABCD", "title": "Another peer study", "issued": 2020,
+         "author": [{"family": "Smith"}]},
+    ]  # fmt: skip
+    studies, _ = parse(items(*found))
+    assert list(studies) == ["smith2020peer", "smith2021peer", "smith2020another"]
+
+
+def test_a_broken_item_is_reported_with_its_cause_and_the_rest_are_read() -> None:
+    text = (
+        "[\n"
+        '  {"id": "first", "title": "First", "issued": 2001},\n'
+        '  {"id": "broken",\n'
+        '   "title": "Broken"\n'
+        '   "issued": 2002},\n'
+        '  {"id": "third", "title": "Third", "issued": 2003}\n'
+        "]\n"
+    )
+    studies, report = parse(text)
+    assert list(studies) == ["first", "third"]
+    [problem] = report.problems
+    assert (problem.kind, problem.line, problem.severity) == ("malformed", 3, "error")
+    assert problem.message == (
+        "the item that starts on line 3 could not be read: a comma is missing at the end of line 4."
+    )
+    assert problem.hint.startswith("Add ','") and problem.hint.endswith("The item was skipped.")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('[{"id": "a", "title": "T",}]', "a comma is left before '}'"),
+        ('[{"id": "a", "title": }]', "a value is missing at line 1, column 23"),
+        ('[{"id": "a", "title": "never closed}]', "is never closed: a '\"' is missing"),
+        ('[{"id": "a", "title" "T"}]', "a ':' is missing"),
+        ('[{"id": "a", "title": "bad \\q escape"}]', "a backslash that starts no escape"),
+    ],
+)
+def test_json_mistakes_are_said_in_words(text: str, words: str) -> None:
+    _, report = parse(text)
+    [problem] = report.errors
+    assert words in problem.message and "Exception" not in problem.message
+
+
+def test_a_comma_missing_between_items_is_reported_and_both_are_read() -> None:
+    studies, report = parse('[\n {"id": "a", "title": "A"}\n {"id": "b", "title": "B"}\n]')
+    assert list(studies) == ["a", "b"]
+    assert kinds(report) == [("missing-comma", 2)]
+
+
+def test_a_list_cut_short_keeps_its_items_and_says_so() -> None:
+    studies, report = parse('[\n {"id": "a", "title": "A"},\n')
+    assert list(studies) == ["a"]
+    assert kinds(report) == [("list-unclosed", 3)]
+
+
+def test_one_object_and_an_items_object_are_read_too() -> None:
+    one, _ = parse('{"id": "solo", "title": "Solo"}')
+    wrapped, _ = parse('{"items": [{"id": "a", "title": "A"}, {"id": "b", "title": "B"}]}')
+    assert list(one) == ["solo"] and list(wrapped) == ["a", "b"]
+
+
+def test_values_of_an_unexpected_type_are_reported_and_left_out() -> None:
+    item = {"id": "k", "title": "T", "issued": 2020, "DOI": {"x": 1}, "volume": 7,
+            "ISSN": ["1234-5678", "8765-4321"], "author": [{"family": "A"}, {}, 5]}  # fmt: skip
+    studies, report = parse(items(item))
+    study = studies["k"]
+    assert (study.doi, study.volume, dict(study.extra)["issn"]) == ("", "7", "1234-5678")
+    assert sorted(p.kind for p in report.problems) == ["name-unreadable", "value-type"]
+    assert any(
+        "the DOI of the item on line 2 is a dict, not text" in p.message for p in report.problems
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("[" * 100_000 + "]" * 100_000, id="nested-too-deep"),
+        pytest.param('[{"id": "a", "volume": ' + "9" * 5000 + "}]", id="number-too-long"),
+        pytest.param("[1, null, true, [], {}]", id="not-items"),
+    ],
+)
+def test_hostile_json_is_reported_never_raised(text: str) -> None:
+    studies, report = parse_references(text, "t.json")
+    assert report.problems and all(s.key for s in studies)
+
+
+def test_text_that_is_not_json_is_an_error_that_says_what_to_export(tmp_path: Path) -> None:
+    path = tmp_path / "refs.json"
+    path.write_text("hello\n")
+    studies, report = load_references(path)
+    assert studies == [] and [p.kind for p in report.errors] == ["not-csl-json"]
