@@ -15,6 +15,7 @@ empty fields filled.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -78,7 +79,7 @@ class Merge:
     def _apply(self, position: int, study: Study) -> None:
         current = self.studies[position]
         changed = updated(current, study, fill_only=current.key != study.key)
-        if current.key != study.key:
+        if current.key != study.key and not _renamed_from(current.key, study.key):
             self.problems.append(_already(study, current, changed is not None))
         if changed is None:
             if current.key not in self.updated:
@@ -152,6 +153,12 @@ def updated(current: Study, incoming: Study, fill_only: bool = False) -> Study |
     if not fill_only:  # the updated study now comes from the imported file
         changes.update(source_file=incoming.source_file, source_line=incoming.source_line)
     return dataclasses.replace(current, **changes)  # type: ignore[arg-type]
+
+
+def _renamed_from(key: str, original: str) -> bool:
+    """True when `key` is what an earlier import renamed `original` to (``key-2``): that
+    was reported then, and is not news again."""
+    return bool(re.fullmatch(re.escape(original) + r"-\d+", key))
 
 
 def _first_author(study: Study) -> str:
