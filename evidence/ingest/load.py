@@ -1,9 +1,10 @@
 """Reference files of any format → `(list[Study], ImportReport)`.
 
 BibTeX, RIS and CSL-JSON are told apart by their content (a JSON list, a ``TY  - `` line
-before any ``@entry``), then by the file's extension. All three take the same path:
-decoded the same way (encodings, line endings), the same field checks (`records.py`),
-key rules (`entries.assign_keys`) and merging of duplicate studies (`dedupe.py`).
+before any ``@entry``), the extension deciding when the content fits it (`detect_format`).
+All three take the same path: decoded the same way (encodings, line endings), the same
+field checks (`records.py`), key rules (`entries.assign_keys`) and merging of duplicate
+studies (`dedupe.py`).
 """
 
 from __future__ import annotations
@@ -26,22 +27,31 @@ FORMAT_NAMES = {"bibtex": "BibTeX", "ris": "RIS", "csljson": "CSL-JSON"}
 EXTENSIONS = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csljson"}
 _RIS_START = re.compile(r"^[ \t]*TY {1,2}-", re.MULTILINE)
 _BIBTEX_START = re.compile(r"^[ \t%]*@[ \t]*[A-Za-z]", re.MULTILINE)
+# A CSL-JSON item's key, as every exporter writes at least one of them.
+_CSL_KEY = re.compile(r'"(?:id|type|citation-key|title)"[ \t]*:')
 _READERS = {"bibtex": read_bibtex_text, "ris": read_ris, "csljson": read_csl_json}
 
 
 def detect_format(name: str, text: str) -> str:
-    """ "bibtex", "ris" or "csljson" for the file `name` holding `text`: by content (a
-    JSON list or object; a ``TY  - `` line before any ``@entry``; an ``@entry``), else by
-    the extension, else BibTeX."""
-    start = text.lstrip("\ufeff \t\r\n")[:1]
-    if start in ("[", "{"):
-        return "csljson"
+    """ "bibtex", "ris" or "csljson" for the file `name` holding `text`. Content that fits
+    the extension decides (a .ris with a ``TY  - `` line, a .json opening with '[' or
+    '{' or holding an item's ``"id":``, a .bib with an ``@entry``); otherwise the content
+    alone: a ``TY  - `` line before any ``@entry`` is RIS, an ``@entry`` BibTeX (valid
+    JSON holds neither at the start of a line), text opening with '[' or '{' CSL-JSON;
+    then the extension, else BibTeX."""
+    by_name = EXTENSIONS.get(Path(name).suffix.lower(), "")
+    json_like = text.lstrip("\ufeff \t\r\n")[:1] in ("[", "{")
     ris, bibtex = _RIS_START.search(text), _BIBTEX_START.search(text)
+    # A damaged start must not turn a .json into BibTeX: its items can still be read.
+    csl = json_like or (by_name == "csljson" and _CSL_KEY.search(text) is not None)
+    fits = {"csljson": csl, "ris": ris is not None, "bibtex": bibtex is not None}
+    if by_name and fits[by_name]:
+        return by_name
     if ris and (bibtex is None or ris.start() < bibtex.start()):
         return "ris"
     if bibtex:
         return "bibtex"
-    return EXTENSIONS.get(Path(name).suffix.lower(), "bibtex")
+    return "csljson" if json_like else by_name or "bibtex"
 
 
 def read_entries(

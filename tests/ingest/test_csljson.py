@@ -180,9 +180,114 @@ def test_a_list_cut_short_keeps_its_items_and_says_so() -> None:
 
 
 def test_one_object_and_an_items_object_are_read_too() -> None:
-    one, _ = parse('{"id": "solo", "title": "Solo"}')
-    wrapped, _ = parse('{"items": [{"id": "a", "title": "A"}, {"id": "b", "title": "B"}]}')
+    one, alone = parse('{"id": "solo", "title": "Solo"}')
+    wrapped, inside = parse('{"items": [{"id": "a", "title": "A"}, {"id": "b", "title": "B"}]}')
     assert list(one) == ["solo"] and list(wrapped) == ["a", "b"]
+    assert kinds(alone) == [] and kinds(inside) == []  # both are ways CSL-JSON is written
+
+
+A, B, C = (f'{{"id": "{k}", "title": "{k.upper()}"}}' for k in "abc")
+
+
+@pytest.mark.parametrize(
+    ("text", "keys", "found"),
+    [
+        pytest.param(f"{A},\n{B}\n]\n", ["a", "b"], [("list-unopened", 1)], id="no-opening"),
+        pytest.param(
+            f"{{\n  {A},\n  {B}\n]\n",
+            ["a", "b"],
+            [("list-unopened", 1)],
+            id="opened-with-a-brace",  # found by fuzzing: '{{' was one broken item
+        ),
+        pytest.param(
+            f"Exported by a tool\n[\n  {A},\n  {B}\n]\n",
+            ["a", "b"],
+            [("text-before-list", 1)],
+            id="text-before",
+        ),
+        pytest.param(
+            f"[\n  {A}\n]\n[\n  {B}\n]\n", ["a", "b"], [("list-joined", 4)], id="two-lists"
+        ),
+        pytest.param(f"[\n  {A}\n]\nsome text\n", ["a"], [("text-after-list", 4)], id="text-after"),
+        pytest.param(
+            f"[\n  {A}\n]\nsome text\n[\n  {B}\n]\n",
+            ["a", "b"],
+            [("text-after-list", 4), ("list-joined", 5)],
+            id="text-then-a-list",
+        ),
+        pytest.param(
+            f'[\n  {A},\n  {{"id": "b" "author": [\n]}},\n  {C}\n]\n',
+            ["a", "c"],
+            [("malformed", 3), ("list-closed-early", 4)],
+            id="a-broken-item-closes-the-list",
+        ),
+        pytest.param(
+            f'[\n  {A},\n    "id": "b",\n    "title": "B"\n  }},\n  {C}\n]\n',
+            ["a", "c"],
+            [("not-an-item", 3)],
+            id="an-item-lost-its-brace",
+        ),
+        pytest.param(
+            f'[\n  {A},\n  {{    }}\n    ],\n    "title": "X"\n  }},\n  {C}\n]\n',
+            ["a", "entry-line3", "c"],
+            [("list-closed-early", 4), ("missing-title", 3)],
+            id="a-deeper-bracket-is-not-the-lists-end",  # found by fuzzing
+        ),
+        pytest.param(
+            f'[\n  {A},\n      {{\n        "family": "B"\n      }}\n    ],\n  }},\n  {C}\n]\n',
+            ["a", "entry-line3", "c"],
+            [("list-closed-early", 6), ("missing-title", 3)],
+            id="a-name-read-as-an-item-does-not-set-the-items-indent",  # found by fuzzing
+        ),
+        pytest.param(
+            f"{{}}\n}}\n  {A},\n  {C}\n]\n",
+            ["entry-line1", "a", "c"],
+            [("list-unopened", 1), ("missing-comma", 1), ("malformed", 2), ("missing-title", 1)],
+            id="an-empty-object-does-not-set-the-items-indent",  # found by fuzzing
+        ),
+        pytest.param(
+            f'[\n{{ "id": "a",\n    "title": "A"\n  }},\n  {{"id": "b" "title": "B"}},\n  {C}\n]\n',
+            ["a", "c"],
+            [("malformed", 5)],
+            id="an-item-whose-braces-disagree-does-not-set-the-items-indent",  # fuzzing
+        ),
+        pytest.param(
+            f'[\n y{{"id": "a",\n    "title": "A"\n  }},\n  {B}\n]\n{{\n',
+            ["b"],
+            [("malformed", 2), ("text-after-list", 7)],
+            id="the-guess-after-a-broken-item-stays-inside-the-list",  # found by fuzzing
+        ),
+        pytest.param(
+            f'[\n{{  {{\n    "id": "a"\n  }},\n  {B},\n  {C}\n]\n{{\n',
+            ["b", "c"],
+            [("malformed", 2), ("text-after-list", 8)],
+            id="a-bracket-as-far-left-as-the-broken-item-ends-the-list",  # found by fuzzing
+        ),
+    ],
+)
+def test_a_damaged_list_is_read_around_the_damage_and_says_where(
+    text: str, keys: list[str], found: list[tuple[str, int]]
+) -> None:
+    studies, report = parse(text)
+    assert list(studies) == keys
+    assert kinds(report) == found
+    assert all(p.hint for p in report.problems if p.kind not in ("year-missing", "missing-title"))
+
+
+def test_a_list_opened_with_a_brace_is_said_so() -> None:
+    _, report = parse(f"{{\n  {A}\n]\n")
+    assert (report.problems[0].message, report.problems[0].hint) == (
+        "the list of items opens with '{' instead of '[' (line 1); its items were read anyway.",
+        "Replace that '{' with '['.",
+    )
+
+
+def test_the_text_skipped_before_a_list_is_said_with_its_lines() -> None:
+    _, report = parse(f"Exported by a tool\n[\n  {A}\n]\n")
+    assert report.problems[0].message == (
+        "the file does not start with the list's '[': the text before line 3 was ignored, "
+        "and the items after it were read."
+    )
 
 
 def test_values_of_an_unexpected_type_are_reported_and_left_out() -> None:

@@ -27,6 +27,23 @@ IMPORTS = DATA / "imports"
             "bibtex",
             id="at-first",
         ),
+        pytest.param(
+            "refs.bib",
+            "TY  - a line of an abstract\n@article{a, title = {T}}",
+            "bibtex",
+            id="bib-content-fits-its-name",
+        ),
+        pytest.param(
+            "refs.ris", "@ in a note\nTY  - JOUR\nER  - \n", "ris", id="ris-content-fits-its-name"
+        ),
+        pytest.param("refs.json", "[\n@article{a,\n", "csljson", id="json-content-fits-its-name"),
+        pytest.param(
+            "refs.json",
+            '\u00fc\n  {"id": "a"},\n\t@article{b,\n',
+            "csljson",
+            id="json-with-a-damaged-start",  # found by fuzzing: was read as BibTeX
+        ),
+        pytest.param("refs.txt", '\u00fc\n  {"id": "a"},\n\t@article{b,\n', "bibtex", id="txt"),
         pytest.param("refs.ris", "nothing here", "ris", id="ris-by-extension"),
         pytest.param("refs.json", "nothing here", "csljson", id="json-by-extension"),
         pytest.param("refs.txt", "nothing here", "bibtex", id="bibtex-by-default"),
