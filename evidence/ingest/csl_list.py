@@ -5,13 +5,15 @@ Each item is decoded on its own (`raw_decode`), so one broken item is reported w
 line and the likely cause ("a comma is missing") and the items after it are still read:
 reading resumes at the next line opening an item at the items' indentation. A list with
 no '[' (or a '{' for it), text before or after it, lists joined end to end and a list
-closed early by a broken item are read too, and said.
+closed early by a broken item are read too, and said. A name, a date or an empty '{}'
+met where an item should start (the inside of a broken item) is skipped, not imported.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import ImportProblem
@@ -121,11 +123,11 @@ def _after(
         f"text after the end of the list of items (line {line}) was ignored.",
         hint="Remove it, or put it inside the list as an item.",
     )
-    after = _LIST_START.search(text, rest)
+    after = _LIST_START.search(text, pos)
     if after is None:
         return [], [ignored]
-    items, problems = _after(text, after.start(), file, lines, None)
-    return items, [ignored, *problems]
+    items, problems = _array(text, after.end(), file, lines)
+    return items, [ignored, _joined(file, lines.at(after.end() - 1)), *problems]
 
 
 def _joined(file: str, line: int) -> ImportProblem:
@@ -179,11 +181,10 @@ def _array(
             more, found_after = _after(text, pos + 1, file, lines, outer if damaged else None)
             return items + more, problems + found_after
         found, trouble = _decode_one(text, pos, file, lines)
-        if not trouble and not isinstance(found[0], dict):  # an item that lost its '{'?
-            trouble = [_not_an_item(file, lines.at(pos))]
+        trouble = trouble or _no_item(found[0], file, lines.at(pos))
         if trouble:
             problems += trouble
-            resume = _next_item(text, pos, outer)
+            resume = _next_item(text, pos, outer, _part_indent(text, pos, found))
             if resume is None:
                 return items, problems
             pos = resume[1]
@@ -196,16 +197,36 @@ def _array(
         if pos < len(text) and text[pos] == ",":
             pos += 1
         elif pos < len(text) and text[pos] not in "]":
-            ended = lines.at(end)
-            problems.append(
-                ImportProblem(
-                    file,
-                    ended,
-                    "missing-comma",
-                    f"a comma is missing after the item that ends on line {ended}.",
-                    hint="Add ',' between the two items; read as if it were there.",
-                )
-            )
+            problems.append(_missing_comma(file, lines.at(end)))
+
+
+def _no_item(value: Any, file: str, line: int) -> list[ImportProblem]:
+    """The problem when a value read where an item starts is not one, else none."""
+    if not isinstance(value, dict):  # an item that lost its '{'?
+        return [_not_an_item(file, line)]
+    if set(value) <= _PARTS:  # a name or date of a broken item
+        return [_part_of_an_item(file, line)]
+    return []
+
+
+def _part_indent(text: str, pos: int, found: Any) -> str | None:
+    """The indentation of a name or a date read at `pos` where an item should start (its
+    '}' line's, else its '{' line's): inside a broken item, so the items sit less deep.
+    None for anything else (an empty '{}' says nothing of where it sits)."""
+    if not found or not isinstance(found[0], dict) or not found[0]:
+        return None
+    closing = _indent(text, found[1] - 1)
+    return closing if closing is not None else _indent(text, pos)
+
+
+def _missing_comma(file: str, line: int) -> ImportProblem:
+    return ImportProblem(
+        file,
+        line,
+        "missing-comma",
+        f"a comma is missing after the item that ends on line {line}.",
+        hint="Add ',' between the two items; read as if it were there.",
+    )
 
 
 def _decode_one(text: str, pos: int, file: str, lines: Lines) -> tuple[Any, list[ImportProblem]]:
@@ -288,36 +309,75 @@ def _deeper(text: str, pos: int, indent: str | None) -> bool:
     return own is not None and indent is not None and _width(own) > _width(indent)
 
 
+# The keys of a name or a date: an object holding only these (or nothing) is no item.
+_PARTS = frozenset(("family", "given", "literal", "suffix", "dropping-particle",
+                    "non-dropping-particle", "parse-names", "comma-suffix", "static-ordering",
+                    "date-parts", "raw", "season", "circa"))  # fmt: skip
 _WORK_KEYS = frozenset(("id", "citation-key", "type", "title"))
 _LINE_START = re.compile(r"\n([ \t]*)([{\]])")
-_LIST_START = re.compile(r"\n[ \t]*\[")
+# A line opening a list: '[' after spaces or a few stray characters (no field's name).
+_LIST_START = re.compile(r'\n(?:[ \t]*|[^\n"\[\]{}:]{1,3})\[')
 
 
-def _next_item(text: str, pos: int, indent: str | None) -> tuple[str, int] | None:
+def _next_item(
+    text: str, pos: int, indent: str | None, below: str | None = None
+) -> tuple[str, int] | None:
     """Where reading goes on after a broken item at `pos`: ``("item", at)`` for the next
     line opening '{' with the items' `indent` (known from an item read before, else the
     broken one's own), or ``("end", at)`` for the list's closing ']' when no item comes
     first (a ']' no deeper than the items: inside them lists close deeper). When only a
-    guess is left, the first of the least indented such lines (names and dates inside
-    items sit deeper), before the ']' that closes the list if one does. None when nothing
-    follows."""
+    guess is left (`_Guess`; less indented than `below`, the indentation of a name read
+    where an item should be), before the ']' that closes the list if one does. None when
+    nothing follows."""
     trusted = indent is not None
-    indent = indent if trusted else _indent(text, pos)
+    limit = _width(below) if below is not None and not trusted else None
+    indent = indent if trusted or limit is not None else _indent(text, pos)
     width = _width(indent) if indent is not None else -1
-    least: tuple[int, int] | None = None  # (indentation, where) of the guess
+    guess = _Guess()
     for found in _LINE_START.finditer(text, pos + 1):
         here, mark = _width(found.group(1)), found.group(2)
         if mark == "]" and here <= width:
             if trusted:
                 return "end", found.end() - 1
-            if least is not None:  # a list closes: the guess is among the lines before
-                return "item", least[1]
+            if guess.best() is not None:  # a list closes: the guess is among the lines before
+                break
             width = -1  # the broken item's indentation was not the items': guess
         elif mark == "{" and here == width and found.group(1) == indent:
             return "item", found.end() - 1
-        elif mark == "{" and (least is None or here < least[0]):
-            least = (here, found.end() - 1)
-    return ("item", least[1]) if least and not trusted else None
+        elif mark == "{" and (limit is None or here < limit):
+            guess.add(here, found.end() - 1, _after_an_end(text, found))
+    at = None if trusted else guess.best()
+    return ("item", at) if at is not None else None
+
+
+@dataclass(slots=True)
+class _Guess:
+    """Where the next item starts when the items' indentation is not known: the first
+    '{' line at the indentation of the least indented ones right after an item's end or
+    a list's start (as items are; names and dates inside items sit deeper), else at the
+    least indentation of all."""
+
+    first: dict[int, int] = field(default_factory=dict)  # indentation → first '{' line
+    after_end: int | None = None  # the least indentation right after an end
+
+    def add(self, here: int, at: int, after_end: bool) -> None:
+        self.first.setdefault(here, at)
+        if after_end and (self.after_end is None or here < self.after_end):
+            self.after_end = here
+
+    def best(self) -> int | None:
+        if self.after_end is not None:
+            return self.first[self.after_end]
+        return self.first[min(self.first)] if self.first else None
+
+
+def _after_an_end(text: str, found: re.Match[str]) -> bool:
+    """Whether the line before the '{' line `found` is where an item can end or a list
+    start: a '}' or '},' alone at the same indentation, or a line ending in '[' (or in
+    '{', which no value follows: the '[' damaged)."""
+    start = text.rfind("\n", 0, found.start()) + 1
+    before = text[start : found.start()].rstrip()
+    return before.endswith(("[", "{")) or before in (found.group(1) + "}", found.group(1) + "},")
 
 
 def _is_item(value: Any, file: str, line: int, problems: list[ImportProblem]) -> bool:
@@ -325,6 +385,18 @@ def _is_item(value: Any, file: str, line: int, problems: list[ImportProblem]) ->
         return True
     problems.append(_not_an_item(file, line))
     return False
+
+
+def _part_of_an_item(file: str, line: int) -> ImportProblem:
+    return ImportProblem(
+        file,
+        line,
+        "not-an-item",
+        f"the value on line {line} is a name or a date, or empty, not an item: the item "
+        "around it is broken; skipped.",
+        severity="error",
+        hint="Check the brackets of the item before it.",
+    )
 
 
 def _not_an_item(file: str, line: int) -> ImportProblem:

@@ -216,6 +216,12 @@ A, B, C = (f'{{"id": "{k}", "title": "{k.upper()}"}}' for k in "abc")
             id="text-then-a-list",
         ),
         pytest.param(
+            f"[\n  {A}\n]\n%[\n  {B}\n]\n",
+            ["a", "b"],
+            [("text-after-list", 4), ("list-joined", 4)],
+            id="a-list-opened-after-stray-characters",  # found by fuzzing
+        ),
+        pytest.param(
             f'[\n  {A},\n  {{"id": "b" "author": [\n]}},\n  {C}\n]\n',
             ["a", "c"],
             [("malformed", 3), ("list-closed-early", 4)],
@@ -228,22 +234,22 @@ A, B, C = (f'{{"id": "{k}", "title": "{k.upper()}"}}' for k in "abc")
             id="an-item-lost-its-brace",
         ),
         pytest.param(
-            f'[\n  {A},\n  {{    }}\n    ],\n    "title": "X"\n  }},\n  {C}\n]\n',
-            ["a", "entry-line3", "c"],
-            [("list-closed-early", 4), ("missing-title", 3)],
+            f"[\n  {A},\n  {B}\n    ],\n  }},\n  {C}\n]\n",
+            ["a", "b", "c"],
+            [("list-closed-early", 4)],
             id="a-deeper-bracket-is-not-the-lists-end",  # found by fuzzing
         ),
         pytest.param(
             f'[\n  {A},\n      {{\n        "family": "B"\n      }}\n    ],\n  }},\n  {C}\n]\n',
-            ["a", "entry-line3", "c"],
-            [("list-closed-early", 6), ("missing-title", 3)],
-            id="a-name-read-as-an-item-does-not-set-the-items-indent",  # found by fuzzing
+            ["a", "c"],
+            [("not-an-item", 3)],
+            id="a-name-of-a-broken-item-is-no-item",  # found by fuzzing
         ),
         pytest.param(
             f"{{}}\n}}\n  {A},\n  {C}\n]\n",
-            ["entry-line1", "a", "c"],
-            [("list-unopened", 1), ("missing-comma", 1), ("malformed", 2), ("missing-title", 1)],
-            id="an-empty-object-does-not-set-the-items-indent",  # found by fuzzing
+            ["a", "c"],
+            [("list-unopened", 1), ("not-an-item", 1)],
+            id="an-empty-object-is-no-item",  # found by fuzzing
         ),
         pytest.param(
             f'[\n{{ "id": "a",\n    "title": "A"\n  }},\n  {{"id": "b" "title": "B"}},\n  {C}\n]\n',
@@ -262,6 +268,38 @@ A, B, C = (f'{{"id": "{k}", "title": "{k.upper()}"}}' for k in "abc")
             ["b", "c"],
             [("malformed", 2), ("text-after-list", 8)],
             id="a-bracket-as-far-left-as-the-broken-item-ends-the-list",  # found by fuzzing
+        ),
+        pytest.param(
+            f'[{{  {{\n    "id": "a"\n  }},\n  {B},\n  {C}\n  \n{{"x": 1\n]\n',
+            ["b", "c"],
+            [("malformed", 1), ("missing-comma", 5), ("malformed", 7)],
+            id="the-guess-is-a-line-after-an-items-end-not-stray-text",  # found by fuzzing
+        ),
+        pytest.param(
+            f'{{[\n  {{\n    "id": "a"\n  }},\n  {B}\n]\n',
+            ["a", "b"],
+            [("list-unopened", 1), ("malformed", 1), ("missing-title", 2)],
+            id="the-first-item-of-a-list-is-a-line-after-its-start",  # found by fuzzing
+        ),
+        pytest.param(
+            f'[{{\n  {{\n    "id": "a"\n  }},\n  {B}\n]\n',
+            ["a", "b"],
+            [("malformed", 1), ("missing-title", 2)],
+            id="an-item-after-a-stray-brace-is-a-line-after-a-start",  # found by fuzzing
+        ),
+        pytest.param(
+            f'[}}\n  {{\n    "id": "a"\n  }},\n  {B}\n]\n',
+            ["a", "b"],
+            [("malformed", 1), ("missing-title", 2)],
+            id="the-guess-is-the-first-line-as-indented-as-items-are",  # found by fuzzing
+        ),
+        pytest.param(
+            '[\n#  {\n    "author": [\n      {\n        "family": "S"\n      }\n    ],\n'
+            '    "id": "a"\n  ,\n  {\n    "author": [\n      {\n        "family": "O"\n'
+            '      }\n    ],\n    "id": "b"\n  }\n]\n',
+            ["b"],
+            [("malformed", 2), ("not-an-item", 4), ("missing-title", 10)],
+            id="after-a-name-read-the-items-are-looked-for-less-deep",  # found by fuzzing
         ),
     ],
 )
