@@ -76,7 +76,8 @@ def _before_list(
     text: str, start: int, file: str, lines: Lines
 ) -> tuple[list[Item], list[ImportProblem]]:
     """A file opening with neither '[' nor '{': the items from the first '{', if any."""
-    brace = text.find("{", start)
+    opening = _ITEM_LINE.search(text, start)  # a '{' in the text before is no item's
+    brace = opening.end() - 1 if opening else text.find("{", start)
     if brace < 0:
         return [], [_not_csl(file, lines.at(start))]
     items, problems = _array(text, brace, file, lines, closed=False)
@@ -210,13 +211,13 @@ def _no_item(value: Any, file: str, line: int) -> list[ImportProblem]:
 
 
 def _part_indent(text: str, pos: int, found: Any) -> str | None:
-    """The indentation of a name or a date read at `pos` where an item should start (its
-    '}' line's, else its '{' line's): inside a broken item, so the items sit less deep.
-    None for anything else (an empty '{}' says nothing of where it sits)."""
+    """The indentation of a name or a date read at `pos` where an item should start (the
+    deeper of its '{' and '}' lines', as damage may have moved one): inside a broken item,
+    so the items sit less deep. None for anything else (an empty '{}' says nothing)."""
     if not found or not isinstance(found[0], dict) or not found[0]:
         return None
-    closing = _indent(text, found[1] - 1)
-    return closing if closing is not None else _indent(text, pos)
+    known = [i for i in (_indent(text, pos), _indent(text, found[1] - 1)) if i is not None]
+    return max(known, key=_width) if known else None
 
 
 def _missing_comma(file: str, line: int) -> ImportProblem:
@@ -314,6 +315,7 @@ _PARTS = frozenset(("family", "given", "literal", "suffix", "dropping-particle",
                     "non-dropping-particle", "parse-names", "comma-suffix", "static-ordering",
                     "date-parts", "raw", "season", "circa"))  # fmt: skip
 _WORK_KEYS = frozenset(("id", "citation-key", "type", "title"))
+_ITEM_LINE = re.compile(r"\n[ \t]*\{")
 _LINE_START = re.compile(r"\n([ \t]*)([{\]])")
 # A line opening a list: '[' after spaces or a few stray characters (no field's name).
 _LIST_START = re.compile(r'\n(?:[ \t]*|[^\n"\[\]{}:]{1,3})\[')

@@ -206,6 +206,12 @@ A, B, C = (f'{{"id": "{k}", "title": "{k.upper()}"}}' for k in "abc")
             id="text-before",
         ),
         pytest.param(
+            f'x{{e}}y [\n  {{\n    "id": "a",\n    "title": "A"\n  }},\n  {B}\n]\n',
+            ["a", "b"],
+            [("text-before-list", 1)],
+            id="a-brace-in-the-text-before-is-no-item",  # found by fuzzing
+        ),
+        pytest.param(
             f"[\n  {A}\n]\n[\n  {B}\n]\n", ["a", "b"], [("list-joined", 4)], id="two-lists"
         ),
         pytest.param(f"[\n  {A}\n]\nsome text\n", ["a"], [("text-after-list", 4)], id="text-after"),
@@ -300,6 +306,13 @@ A, B, C = (f'{{"id": "{k}", "title": "{k.upper()}"}}' for k in "abc")
             ["b"],
             [("malformed", 2), ("not-an-item", 4), ("missing-title", 10)],
             id="after-a-name-read-the-items-are-looked-for-less-deep",  # found by fuzzing
+        ),
+        pytest.param(
+            '[\n    "id": "a",\n    "author": [\n      {\n        "family": "S"\n      \n},\n'
+            f'      {{\n        "family": "T"\n      }}\n    ],\n  }},\n  {B}\n]\n',
+            ["b"],
+            [("not-an-item", 2), ("not-an-item", 4)],
+            id="a-name-is-as-deep-as-the-deeper-of-its-braces",  # found by fuzzing
         ),
     ],
 )
