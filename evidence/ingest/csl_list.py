@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,21 +21,20 @@ from ..model import ImportProblem
 from .csl_values import json_problem
 
 _DECODER = json.JSONDecoder()
+_NEWLINE = re.compile("\n")
 
 
 class Lines:
-    """1-based line numbers of positions in `text`, counted on from the last one asked
-    (items are read in order, so the file is counted through once, not once per item)."""
+    """1-based line numbers of positions in `text`. The newlines are found once, then
+    each position is a binary search: items are read in order but their records after,
+    from the start again, and counting from the start each time was quadratic."""
 
     def __init__(self, text: str) -> None:
-        self.text, self._pos, self._line = text, 0, 1
+        self.text = text
+        self._newlines = [found.start() for found in _NEWLINE.finditer(text)]
 
     def at(self, pos: int) -> int:
-        if pos < self._pos:
-            return self.text.count("\n", 0, pos) + 1
-        self._line += self.text.count("\n", self._pos, pos)
-        self._pos = pos
-        return self._line
+        return bisect_left(self._newlines, pos) + 1
 
 
 Item = tuple[dict[str, Any], int, int]  # an item, where it starts and ends in the text

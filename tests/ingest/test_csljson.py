@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from evidence import ImportReport, Person, Study, load_references, parse_references
+from evidence.ingest.csl_list import Lines
 from tests.conftest import DATA
 
 IMPORTS = DATA / "imports"
@@ -371,3 +372,9 @@ def test_text_that_is_not_json_is_an_error_that_says_what_to_export(tmp_path: Pa
     path.write_text("hello\n")
     studies, report = load_references(path)
     assert studies == [] and [p.kind for p in report.errors] == ["not-csl-json"]
+
+
+def test_line_numbers_are_right_in_any_order_asked() -> None:
+    """Records ask for their lines after the whole list was read, from the start again."""
+    lines = Lines("[\n  {\n  }\n]\n")
+    assert [lines.at(p) for p in (10, 0, 4, 9, 8)] == [4, 1, 2, 3, 3]  # "]", "[", "{", "\\n", "}"
