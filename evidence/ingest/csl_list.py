@@ -376,10 +376,11 @@ class _Guess:
 def _after_an_end(text: str, found: re.Match[str]) -> bool:
     """Whether the line before the '{' line `found` is where an item can end or a list
     start: a '}' or '},' alone at the same indentation, or a line ending in '[' (or in
-    '{', which no value follows: the '[' damaged)."""
+    '{', which no value follows: the '[' damaged) that is not a field's (`"author": [`)."""
     start = text.rfind("\n", 0, found.start()) + 1
     before = text[start : found.start()].rstrip()
-    return before.endswith(("[", "{")) or before in (found.group(1) + "}", found.group(1) + "},")
+    opens = before.endswith(("[", "{")) and ":" not in before  # not a field's list
+    return opens or before in (found.group(1) + "}", found.group(1) + "},")
 
 
 def _is_item(value: Any, file: str, line: int, problems: list[ImportProblem]) -> bool:

@@ -283,6 +283,13 @@ A, B, C = (f'{{"id": "{k}", "title": "{k.upper()}"}}' for k in "abc")
             id="the-guess-is-a-line-after-an-items-end-not-stray-text",  # found by fuzzing
         ),
         pytest.param(
+            '[\n  {\n    "id": "a"\n } },\n  {\n    "author": [\n      {\n'
+            '        "family": "O"\n      }\n    ],\n    "id": "b"\n  }\n]\n',
+            ["a", "b"],
+            [("missing-comma", 4), ("malformed", 4), ("missing-title", 2), ("missing-title", 5)],
+            id="a-fields-list-is-no-list-of-items",  # found by fuzzing
+        ),
+        pytest.param(
             f'{{[\n  {{\n    "id": "a"\n  }},\n  {B}\n]\n',
             ["a", "b"],
             [("list-unopened", 1), ("malformed", 1), ("missing-title", 2)],
@@ -301,11 +308,12 @@ A, B, C = (f'{{"id": "{k}", "title": "{k.upper()}"}}' for k in "abc")
             id="the-guess-is-the-first-line-as-indented-as-items-are",  # found by fuzzing
         ),
         pytest.param(
-            '[\n#  {\n    "author": [\n      {\n        "family": "S"\n      }\n    ],\n'
-            '    "id": "a"\n  ,\n  {\n    "author": [\n      {\n        "family": "O"\n'
-            '      }\n    ],\n    "id": "b"\n  }\n]\n',
+            '[\n#  {\n    "author": [\n      {\n        "family": "S"\n      },\n      {\n'
+            '        "family": "T"\n      }\n    ],\n    "id": "a"\n  ,\n  {\n    "author": [\n'
+            '      {\n        "family": "O"\n      },\n      {\n        "family": "P"\n      }\n'
+            '    ],\n    "id": "b"\n  }\n]\n',
             ["b"],
-            [("malformed", 2), ("not-an-item", 4), ("missing-title", 10)],
+            [("malformed", 2), ("not-an-item", 4), ("missing-title", 13)],
             id="after-a-name-read-the-items-are-looked-for-less-deep",  # found by fuzzing
         ),
         pytest.param(
