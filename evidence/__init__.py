@@ -34,6 +34,7 @@ from .errors import (
     TimeLimitError,
 )
 from .export import FORMATS, ExportFormat, to_json
+from .export.references import write_references
 from .index import Embedder, Progress
 from .index.progress import terminal_progress
 from .index.vectors import VectorIndex
@@ -139,4 +140,5 @@ __all__ = [
     "terminal_progress",
     "to_json",
     "use_worker_processes",
+    "write_references",
 ]

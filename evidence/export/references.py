@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..cite.csl import to_csl
+from ..errors import ExportError
 from ..model import Finding, Person, Study
 
 _BIB_TYPES = {
@@ -217,3 +218,15 @@ def _csl_file_item(study: Study) -> dict[str, Any]:
     )
     item.update({name: value for name, value in extra if value})
     return item
+
+
+def write_references(studies: Sequence[Study], fmt: str = "bibtex") -> str:
+    """The text of a reference file of `studies` in `fmt` ("bibtex", "ris" or "csljson",
+    the names `detect_format` gives), which `parse_references` reads back.
+
+    Raises ExportError for another format.
+    """
+    writers = {"bibtex": to_bibtex, "ris": to_ris, "csljson": to_csl_json}
+    if fmt not in writers:
+        raise ExportError(f"unknown reference format '{fmt}'; use one of: {', '.join(writers)}.")
+    return writers[fmt](studies)

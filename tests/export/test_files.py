@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import rispy
 
-from evidence import ExportError, Library, parse_bibtex, parse_references
+from evidence import ExportError, Library, parse_bibtex, parse_references, write_references
 from evidence.cite.citer import to_csl
 from evidence.export import FORMATS
 from evidence.export.references import to_bibtex, to_ris
+from evidence.ingest.load import read_references
 from evidence.ingest.parse import load_bibtex
 from evidence.model import Person, Study, TalkingPoint
 from tests.conftest import DATA, ROOT
@@ -364,3 +365,18 @@ def test_no_document_calls_our_words_a_quotation(tiny_library: Library, fmt: str
     assert ours.label in text.replace("&#x27;", "'").replace("&#39;", "'")
     assert f"\u201c{sentence.text.rstrip('.')}" in text
     assert "verbatim" not in text.lower()
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "ris", "csljson"])
+def test_write_references_gives_a_file_that_reads_back_as_its_format(
+    studies: list[Study], fmt: str
+) -> None:
+    text = write_references(studies, fmt)
+    again, _, read_as = read_references(text, "refs.txt")  # no extension to help
+    assert read_as == fmt
+    assert [s.key for s in again] == [s.key for s in studies]
+
+
+def test_write_references_names_the_formats_it_knows() -> None:
+    with pytest.raises(ExportError, match="use one of: bibtex, ris, csljson"):
+        write_references([], "docx")
