@@ -111,7 +111,8 @@ def _discard(index_dir: Path, tmp: Path | None, final: Path) -> None:
     if live != "" and live != final.name:
         shutil.rmtree(final, ignore_errors=True)
     try:
-        (index_dir / f".{CURRENT}.{os.getpid()}.tmp").unlink(missing_ok=True)
+        for pointer in index_dir.glob(f".{CURRENT}.{os.getpid()}-*.tmp"):
+            pointer.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only folder: nothing was written there either
 
@@ -237,7 +238,7 @@ def _collect_garbage(index_dir: Path, keep: int) -> None:
 
 
 def _abandoned(path: Path) -> bool:
-    """True when the writer named in `path` (``.tmp-PID-…``, ``.CURRENT.PID.tmp``) is no
+    """True when the writer named in `path` (``.tmp-PID-…``, ``.CURRENT.PID-….tmp``) is no
     longer running, or when `path` is over an hour old."""
     try:
         if time.time() - path.stat().st_mtime > 3600:

@@ -18,7 +18,9 @@ def atomic_path(path: Path, fsync: bool = False) -> Iterator[Path]:
     """Yield a fresh temporary path beside `path` to write; on success it replaces `path`
     (after an fsync when asked), on failure it is removed. Raises OSError."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp{path.suffix}")  # keeps the suffix
+    # The writer's pid in the name lets a later writer tell a killed writer's leftover from a
+    # live one; the suffix is kept for tools that look at it.
+    temp = path.with_name(f".{path.stem}.{os.getpid()}-{uuid.uuid4().hex}.tmp{path.suffix}")
     try:
         yield temp
         if fsync:
