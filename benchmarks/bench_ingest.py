@@ -1,6 +1,12 @@
-"""Import speed and memory: our `load_bibtex` against bibtexparser's own plain parse.
+"""Import speed and memory: our `load_bibtex` against bibtexparser's own plain parse, and
+RIS and CSL-JSON imports against BibTeX on the same entries.
 
     .venv/bin/python benchmarks/bench_ingest.py [--entries 50000] [--split-50k]
+    .venv/bin/python benchmarks/bench_ingest.py --formats-only
+
+The format comparison exports the SciFact studies with our own exporters
+(`write_references`) and times `load_references` on each file, so the three hold the
+same entries; the target is RIS and CSL-JSON within 2x BibTeX per entry.
 
 Files: ../shared/bench/scifact/corpus.bib (5,183 entries with abstracts) and a generated
 file of realistic entries (authors with LaTeX accents in about one entry in five, UTF-8
@@ -108,8 +114,14 @@ def _split(path: str) -> int:
     return n
 
 
+def _references(path: str) -> int:
+    from evidence import load_references
+
+    return len(load_references(path)[0])
+
+
 def _child(name: str, path: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
-    func = {"plain": _plain, "ours": _ours, "split": _split}[name]
+    func = {"plain": _plain, "ours": _ours, "split": _split, "references": _references}[name]
     # Import outside the timed region: module loading is not parsing.
     import bibtexparser  # noqa: F401
 
@@ -139,6 +151,35 @@ def measure(name: str, path: Path, repeats: int = 3) -> tuple[int, float, float]
     return best
 
 
+def export_formats(source: Path) -> dict[str, Path]:
+    """The studies of `source` written by our exporters as BibTeX, RIS and CSL-JSON."""
+    from evidence import load_bibtex, write_references
+
+    studies = load_bibtex(source)[0]
+    files = {}
+    for label, fmt, ext in [("BibTeX", "bibtex", "bib"), ("RIS", "ris", "ris"),
+                            ("CSL-JSON", "csljson", "json")]:  # fmt: skip
+        files[label] = OUT / f"{source.stem}-export.{ext}"
+        files[label].write_text(write_references(studies, fmt), encoding="utf-8")
+    return files
+
+
+def compare_formats(source: Path) -> None:
+    """Print per-entry import time of each format, against BibTeX's."""
+    print(f"\nImport by format ({source.name} exported by our exporters, best of three)")
+    print("| format | studies | file size | import | per entry | vs BibTeX | peak RSS |")
+    print("|---|---|---|---|---|---|---|")
+    baseline = None
+    for label, path in export_formats(source).items():
+        count, elapsed, rss = measure("references", path)
+        per_entry = elapsed / count
+        baseline = baseline or per_entry  # BibTeX comes first
+        print(
+            f"| {label} | {count:,} | {path.stat().st_size / 1e6:.1f} MB | {elapsed:.2f} s | "
+            f"{per_entry * 1e6:.0f} µs | {per_entry / baseline:.2f}x | {rss:.0f} MB |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -149,9 +190,17 @@ def main() -> None:
         action="store_true",
         help="also time sentence splitting of the generated file",
     )
+    parser.add_argument(
+        "--formats-only",
+        action="store_true",
+        help="only compare RIS and CSL-JSON imports with BibTeX on the same entries",
+    )
     args = parser.parse_args()
     scifact = require_scifact() / "corpus.bib"
     OUT.mkdir(exist_ok=True)
+    if args.formats_only:
+        compare_formats(scifact)
+        return
     generated = OUT / f"generated-{args.entries}.bib"
     if not generated.exists():
         from evidence import load_bibtex
@@ -178,6 +227,7 @@ def main() -> None:
         f"\nSentence splitting (pysbd, at index time) of SciFact: {passages:,} passages "
         f"in {t_split:.1f} s"
     )
+    compare_formats(scifact)
     if args.split_50k:
         passages, t_split, _ = measure("split", generated, repeats=1)
         print(f"Sentence splitting of the generated file: {passages:,} passages in {t_split:.1f} s")

@@ -1,16 +1,19 @@
-"""Fuzz the BibTeX ingester and the draft-audit parser at scale. Prints one line per target.
+"""Fuzz the importers (BibTeX, RIS, CSL-JSON) and the draft-audit parser at scale. Prints
+one line per target.
 
     .venv/bin/python benchmarks/fuzz.py                      # 10,000 examples per target
     .venv/bin/python benchmarks/fuzz.py --examples 500 --targets bibtex-mutated --seed 1
+    .venv/bin/python benchmarks/fuzz.py --targets ris-text,ris-mutated,csljson-text,csljson-mutated
 
-The targets and properties are the ones `tests/system/test_fuzz.py` runs a few examples of:
-random text, random bytes and mutated real files (../shared/fixtures/bib, tests/data/
-audit-*) must give a result or a documented error (`BibtexImportError`, `DraftError`),
-within --time-bound seconds each, and every entry that survives a mutation intact must
-still be imported. Failures are counted and do not stop the run; up to --show distinct
-ones are printed with the input and the end of the traceback, and their inputs are saved
-in benchmarks/out/fuzz-failures/. The exit status is 1 when any failure (or hang) was
-found. Bounded: at most MAX_EXAMPLES per target.
+The targets and properties are the ones `tests/system/test_fuzz.py` and
+`tests/system/test_fuzz_formats.py` (RIS and CSL-JSON) run a few examples of: random
+text, random bytes and mutated real files (../shared/fixtures/bib, tests/data/audit-*,
+tests/data/imports, exports of tests/data/tiny.bib) must give a result or a documented
+error (`BibtexImportError`, `DraftError`), within --time-bound seconds each, and every
+entry that survives a mutation intact must still be imported. Failures are counted and do
+not stop the run; up to --show distinct ones are printed with the input and the end of
+the traceback, and their inputs are saved in benchmarks/out/fuzz-failures/. The exit
+status is 1 when any failure (or hang) was found. Bounded: at most MAX_EXAMPLES per target.
 """
 
 from __future__ import annotations
@@ -45,9 +48,9 @@ def run_target(name: str, examples: int, bound: float, seed: int | None) -> dict
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as with_seed
 
-    from tests.system.test_fuzz import TARGETS, bounded
+    from tests.system.test_fuzz import bounded
 
-    make, check = TARGETS[name]
+    make, check = all_targets()[name]
     guarded = bounded(check, bound)
     ran = 0
     failures: Counter[str] = Counter()
@@ -89,11 +92,22 @@ def run_target(name: str, examples: int, bound: float, seed: int | None) -> dict
     }
 
 
+def all_targets() -> dict[str, Any]:
+    """Every fuzz target: BibTeX and drafts, then RIS and CSL-JSON."""
+    from tests.system.test_fuzz import TARGETS
+    from tests.system.test_fuzz_formats import TARGETS as FORMAT_TARGETS
+
+    return {**TARGETS, **FORMAT_TARGETS}
+
+
 def main() -> int:
     sys.path.insert(0, str(ROOT))
-    from tests.system.test_fuzz import TARGETS, fixture_texts
+    from tests.system.test_fuzz import fixture_texts
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    TARGETS = all_targets()  # noqa: N806 - the table's name in both test modules
+
+    # The docstring's first paragraph, unwrapped (its first line alone stops mid-sentence).
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--examples", type=int, default=10_000, help="per target")
     parser.add_argument("--targets", default=",".join(TARGETS), help="comma-separated")
     parser.add_argument("--time-bound", type=float, default=2.0, help="seconds per input")

@@ -7,8 +7,9 @@
 
 This module is the public surface: `Library` (the entry point), `Settings`, the model's
 value objects and vocabularies, the errors, and the few parts other tools build on
-(importing BibTeX, the JSON shapes, the export formats, progress bars). The web UI, the
-CLI and the benchmarks use nothing else. See ARCHITECTURE.md for the packages behind it.
+(importing BibTeX, RIS and CSL-JSON, the JSON shapes, the export formats, progress
+bars). The web UI, the CLI and the benchmarks use nothing else. See ARCHITECTURE.md for
+the packages behind it.
 """
 
 from .audit import AuditFinding, AuditReport
@@ -39,11 +40,14 @@ from .errors import (
     TimeLimitError,
 )
 from .export import FORMATS, ExportFormat, to_json
+from .export.references import write_references
 from .ids import is_passage_id, passage_id, split_passage_id
 from .index import Embedder, Progress
 from .index.progress import terminal_progress
 from .index.vectors import VectorIndex
-from .ingest import load_bibtex, parse_bibtex
+from .ingest import load_bibtex, load_references, parse_bibtex, parse_references
+from .ingest.load import FORMAT_NAMES as IMPORT_FORMATS
+from .ingest.load import detect_format
 from .ingest.retractions import RetractionReport
 from .library import Library
 from .model import (
@@ -81,6 +85,7 @@ __all__ = [
     "ENTRY_TYPES",
     "FILTER_KEYS",
     "FORMATS",
+    "IMPORT_FORMATS",
     "POPULATIONS",
     "PROPOSAL_POPULATIONS",
     "STYLES",
@@ -136,13 +141,16 @@ __all__ = [
     "VectorIndex",
     "__version__",
     "database_status",
+    "detect_format",
     "is_passage_id",
     "list_templates",
     "load_template",
     "load_draft",
     "load_bibtex",
     "migrate_database",
+    "load_references",
     "parse_bibtex",
+    "parse_references",
     "passage_id",
     "split_passage_id",
     "split_sentences",
@@ -151,4 +159,5 @@ __all__ = [
     "terminal_progress",
     "to_json",
     "use_worker_processes",
+    "write_references",
 ]

@@ -2,7 +2,7 @@
 
 lib = Library.open_or_build()            # bundled corpus, index/ built on first use
 hits = lib.search("peer support reduces PTSD in first responders", k=5)
-lib.add_bibtex("my-zotero-export.bib")   # incremental: only new passages are embedded
+lib.add_file("my-zotero-export.ris")    # BibTeX, RIS or CSL-JSON; only new passages embedded
 
 Each method hands its work to one package: the index folder's lifecycle to `index`,
 searching to `search`, talking points and proposals to `points`, citations to `cite`,
@@ -78,19 +78,7 @@ class Library:
         embedder: Embedder | None = None,
     ) -> Library:
         """Open a built index. Raises IndexNotFoundError or IndexFormatError (with what to run)."""
-        settings = Settings.resolve(settings, index_dir=index_dir)
-        embedder = embedder or Embedder.from_settings(settings)
-        folder = open_storage(settings, embedder)
-        return cls._open(folder, embedder)
-
-    @classmethod
-    def _open(cls, folder: Storage, embedder: Embedder) -> Library:
-        manifest = folder.manifest()
-        if manifest is not None:
-            folder.settings = folder.built_settings(manifest)
-        folder.recover()  # what a killed import left: finished or discarded, never rebuilt
-        data = folder.read_live()
-        return cls(data, folder.settings, embedder, folder)
+        return cls._start(Settings.resolve(settings, index_dir=index_dir), embedder, "open")
 
     @classmethod
     def build(
@@ -106,17 +94,8 @@ class Library:
         Vectors of unchanged passages are reused from the previous index. Raises
         BibtexImportError when no source can be read.
         """
-        settings = _with_sources(Settings.resolve(settings, index_dir=index_dir), sources)
-        embedder = embedder or Embedder.from_settings(settings)
-        return cls._build(open_storage(settings, embedder), embedder, progress)
-
-    @classmethod
-    def _build(cls, folder: Storage, embedder: Embedder, progress: Progress | None) -> Library:
-        folder.recover()
-        data, report = folder.rebuild(progress)
-        library = cls(data, folder.settings, embedder, folder)
-        library.last_report = report
-        return library
+        settings = Settings.resolve(settings, index_dir=index_dir, corpus=_paths(sources))
+        return cls._start(settings, embedder, "build", progress)
 
     @classmethod
     def open_or_build(
@@ -127,19 +106,26 @@ class Library:
         progress: Progress | None = None,
         embedder: Embedder | None = None,
     ) -> Library:
-        """Open the index, building it when missing and updating it when the corpus changed."""
-        settings = _with_sources(Settings.resolve(settings, index_dir=index_dir), sources)
+        """Open the index, building it when missing and updating it when the corpus changed
+        (reusing every stored vector: only what changed is redone)."""
+        settings = Settings.resolve(settings, index_dir=index_dir, corpus=_paths(sources))
+        return cls._start(settings, embedder, "update", progress, keep_built=sources is None)
+
+    @classmethod
+    def _start(
+        cls,
+        settings: Settings,
+        embedder: Embedder | None,
+        mode: str,
+        progress: Progress | None = None,
+        keep_built: bool = True,
+    ) -> Library:
         embedder = embedder or Embedder.from_settings(settings)
         folder = open_storage(settings, embedder)
-        manifest = folder.manifest()
-        if manifest is not None and sources is None:
-            folder.settings = folder.built_settings(manifest)
-        folder.recover()
-        manifest = folder.manifest()
-        if manifest is None or folder.is_stale(manifest):
-            # Rebuilding reuses every stored vector; only what changed is redone.
-            return cls._build(folder, embedder, progress)
-        return cls._open(folder, embedder)
+        data, report = folder.start(mode, progress, keep_built)
+        library = cls(data, folder.settings, embedder, folder)
+        library.last_report = report or library.last_report
+        return library
 
     # ---- reading ---------------------------------------------------------------------
 
@@ -341,43 +327,54 @@ class Library:
         question of that group; `sections` keeps and orders the template's sections (0-based);
         `questions` adds a section of your own. Raises TemplateError (an ExportError) for a
         missing or invalid template, population or section."""
-        choices = Choices(
-            population,
-            tuple(sections) if sections is not None else None,
-            tuple(questions),
-            title,
-            organisation,
-        )
+        chosen = None if sections is None else tuple(sections)
+        choices = Choices(population, chosen, tuple(questions), title, organisation)
         return build_proposal(self._searcher, self.citer, template, style, choices)
 
     # ---- changing --------------------------------------------------------------------
 
+    def add_file(
+        self,
+        paths: Path | str | Sequence[Path | str],
+        progress: Progress | None = None,
+        *,
+        check: bool = False,
+    ) -> ImportReport:
+        """Import BibTeX, RIS or CSL-JSON files; return the keys new, updated and already there.
+
+        Studies are matched with the library's by DOI, PMID, then title, year and first
+        author (same values: nothing changes; same key, other values: updated). Files that
+        changed something are kept in imports/; only new passages are embedded, and the new
+        index is swapped in atomically. With `check`, nothing is changed. Raises
+        BibtexImportError (library unchanged) when nothing can be read, or a file is missing.
+        """
+        path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+        return self._add(path_list, progress, check)
+
     def add_bibtex(
         self, paths: Path | str | Sequence[Path | str], progress: Progress | None = None
     ) -> ImportReport:
-        """Import BibTeX file(s) into the library and return what was imported.
+        """`add_file` under its first name (it reads every format, not only BibTeX)."""
+        return self.add_file(paths, progress)
 
-        The files are copied into the index folder's imports/, then the index is rebuilt
-        incrementally (only new passages are embedded) and swapped in atomically: searches
-        keep answering from the old index meanwhile. Raises BibtexImportError when nothing
-        in the files can be read (the library is then unchanged).
-        """
-        path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-        return self._add(path_list, progress)
+    def add_data(
+        self, data: bytes, name: str, progress: Progress | None = None, *, check: bool = False
+    ) -> ImportReport:
+        """`add_file` for a file's bytes (an upload): problems name it `name`, a plain file
+        name (any folder part is dropped). Raises BibtexImportError as `add_file` does."""
+        return self._add([(Path(name).name or "upload", data)], progress, check)
 
-    def add_data(self, data: bytes, name: str, progress: Progress | None = None) -> ImportReport:
-        """`add_bibtex` for a file's bytes (an upload): problems name it `name`, a plain file
-        name (any folder part is dropped). Raises BibtexImportError as `add_bibtex` does."""
-        return self._add([(Path(name).name or "upload.bib", data)], progress)
-
-    def _add(self, files: Sequence[ImportFile], progress: Progress | None) -> ImportReport:
+    def _add(
+        self, files: Sequence[ImportFile], progress: Progress | None, check: bool = False
+    ) -> ImportReport:
         with self._write_lock:
-            before = set(self._by_key)
-            data, report = self._folder.add(files, self._searcher.data, progress)
-        self._swap(data)
-        report = report.with_problems(
-            status_warnings([s for s in self.studies if s.key not in before])
-        )
+            data, report = self._folder.add(files, self._searcher.data, progress, check)
+        if data is not self._searcher.data:
+            self._swap(data)
+            fresh = set(report.new) | set(report.updated)
+            report = report.with_problems(
+                status_warnings([s for s in self.studies if s.key in fresh])
+            )
         self.last_report = report
         return report
 
@@ -442,7 +439,5 @@ class Library:
         self._searcher = searcher  # one assignment: readers see the old or the new, never a mix
 
 
-def _with_sources(settings: Settings, sources: Sequence[Path | str] | None) -> Settings:
-    if sources is None:
-        return settings
-    return Settings.resolve(settings, corpus=tuple(Path(s) for s in sources))
+def _paths(sources: Sequence[Path | str] | None) -> tuple[Path, ...] | None:
+    return None if sources is None else tuple(Path(s) for s in sources)

@@ -12,51 +12,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 ENTRY_TYPES = (
-    "article",
-    "book",
-    "chapter",
-    "report",
-    "thesis",
-    "conference paper",
-    "web page",
-    "other",
-)
+    "article", "book", "chapter", "report", "thesis", "conference paper", "web page", "other",
+)  # fmt: skip
 
 DESIGNS = (
-    "meta-analysis",
-    "systematic review",
-    "randomised controlled trial",
-    "non-randomised trial",
-    "cohort",
-    "case-control",
-    "cross-sectional",
-    "qualitative",
-    "mixed methods",
-    "program evaluation",
-    "narrative review",
-    "debate / commentary",
-    "guideline",
-    "trial protocol",
-    "economic evaluation",
-)
+    "meta-analysis", "systematic review", "randomised controlled trial",
+    "non-randomised trial", "cohort", "case-control", "cross-sectional", "qualitative",
+    "mixed methods", "program evaluation", "narrative review", "debate / commentary",
+    "guideline", "trial protocol", "economic evaluation",
+)  # fmt: skip
 
 POPULATIONS = (
-    "police",
-    "firefighters",
-    "paramedics / EMS",
-    "dispatchers",
-    "corrections",
-    "mixed public safety",
-    "military",
-    "health care workers",
-    "general workforce",
-    "students",
-    "other",
-)
+    "police", "firefighters", "paramedics / EMS", "dispatchers", "corrections",
+    "mixed public safety", "military", "health care workers", "general workforce",
+    "students", "other",
+)  # fmt: skip
 
 # The prefix an import's copy in imports/ gets: ``20261206T142233-000-``.
 _IMPORT_STAMP = re.compile(r"^\d{8}T\d{6}-\d{3}-")
@@ -405,7 +379,7 @@ class Proposal:
 
 @dataclass(frozen=True, slots=True)
 class ImportProblem:
-    """One problem found while importing, located by file and 1-based line."""
+    """One problem found while importing (file, 1-based line), with what to do (`hint`)."""
 
     file: str
     line: int | None
@@ -413,21 +387,28 @@ class ImportProblem:
     message: str
     key: str = ""
     severity: str = "warning"  # "warning": imported anyway; "error": something was skipped
+    hint: str = ""
 
     def location(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file
 
     def __str__(self) -> str:
-        return f"{self.location()}: {self.severity}: {self.message}"
+        text = f"{self.location()}: {self.severity}: {self.message}"
+        return f"{text} {self.hint}" if self.hint else text
 
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    """What an import did: files read, studies kept, and every problem found."""
+    """What an import did: files read, studies read from them, every problem found and,
+    for an import into a library, which keys are new, updated or already there as read."""
 
     files: tuple[str, ...] = ()
     studies: int = 0
     problems: tuple[ImportProblem, ...] = ()
+    new: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()  # already in the library (their library keys)
+    checked: bool = False  # only read: the library was not changed
 
     @property
     def errors(self) -> tuple[ImportProblem, ...]:
@@ -437,14 +418,33 @@ class ImportReport:
     def warnings(self) -> tuple[ImportProblem, ...]:
         return tuple(p for p in self.problems if p.severity == "warning")
 
+    @property
+    def changed(self) -> bool:  # added or updated a study (or would, when `checked`)
+        return bool(self.new or self.updated)
+
     def with_problems(self, problems: Sequence[ImportProblem]) -> ImportReport:
         """This report with `problems` added."""
-        return ImportReport(self.files, self.studies, self.problems + tuple(problems))
+        return replace(self, problems=self.problems + tuple(problems))
 
     def merged(self, other: ImportReport) -> ImportReport:
         """Return one report covering both imports."""
-        return ImportReport(
-            files=self.files + other.files,
-            studies=self.studies + other.studies,
-            problems=self.problems + other.problems,
+        sums = ("files", "studies", "problems", "new", "updated", "unchanged")
+        parts = {name: getattr(self, name) + getattr(other, name) for name in sums}
+        return ImportReport(**parts, checked=self.checked and other.checked)
+
+    def summary(self) -> str:
+        """In the user's words: "Imported 2 studies from my.ris: 158 already in the library,
+        1 new, 1 updated." ("Would import …" when only checked)."""
+        files = self.files[0] if len(self.files) == 1 else f"{len(self.files)} files"
+        if not (self.changed or self.unchanged):  # read only, not compared with a library
+            read = f"{self.studies} {'study' if self.studies == 1 else 'studies'}"
+            return f"{'Would import' if self.checked else 'Read'} {read} from {files}."
+        count = len(self.new) + len(self.updated)
+        noun = f"{count} {'study' if count == 1 else 'studies'}"
+        verb = f"{'Would import' if self.checked else 'Imported'} {noun} from"
+        if not count:
+            verb = "Would import nothing from" if self.checked else "Nothing new in"
+        return (
+            f"{verb} {files}: {len(self.unchanged)} already in the library, "
+            f"{len(self.new)} new, {len(self.updated)} updated."
         )

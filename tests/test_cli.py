@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from pathlib import Path
 
@@ -45,6 +46,43 @@ def test_import_check_reports_problems_with_file_and_line(tmp_path: Path) -> Non
     assert f"{bib}:2: warning: key 'ok' was already used" in result.output
 
 
+def test_import_check_says_what_is_broken_and_what_to_do(tmp_path: Path) -> None:
+    bib = tmp_path / "broken.bib"
+    bib.write_text(
+        "@article{a,\n  title = {Never closed,\n  year = {2020},\n}\n\n"
+        "@article{b,\n  title = {Fine}\n  year = 2021\n}\n"
+    )
+    result = CliRunner().invoke(main, ["import", "--check", str(bib)])
+    assert result.exit_code == 0, result.output
+    assert f"Would import 1 study from {bib}." in result.output
+    assert (
+        f"{bib}:1: error: the entry that starts on line 1 is never closed: the value that opens "
+        "on line 2 has no closing '}' (the field 'year' on line 3 is inside it). Add the '}' "
+        "that ends that value, then import again; the entry was skipped."
+    ) in result.output
+    assert (
+        f"{bib}:7: warning: entry 'b': a comma is missing after the field ending on line 7, so "
+        "'year' was read as part of it. Add ',' at the end of line 7"
+    ) in result.output
+    assert "Exception" not in result.output
+
+
+def test_import_check_reads_ris_and_csl_json(tmp_path: Path) -> None:
+    files = [str(DATA / "imports" / name) for name in ("zotero.ris", "pandoc.json")]
+    result = CliRunner().invoke(main, ["import", "--check", "--json", *files])
+    assert result.exit_code == 0, result.output
+    shape = json.loads(result.output)
+    assert shape["summary"] == "Would import 5 studies from 2 files."
+    assert shape["checked"] is True and shape["problems"] == []
+
+
+def test_import_of_a_missing_file_names_it(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.ris"
+    result = CliRunner().invoke(main, ["import", "--check", str(missing)])
+    assert result.exit_code == 1
+    assert f"Error: {missing}: no such file. Check the path and try again." in result.output
+
+
 def test_import_of_nothing_readable_fails_cleanly(tmp_path: Path) -> None:
     empty = tmp_path / "empty.bib"
     empty.write_text("")
@@ -85,6 +123,14 @@ def test_index_search_show_and_import_on_a_private_library(tmp_path: Path, monke
     imported = runner.invoke(main, ["import", str(extra), "--index", index])
     assert imported.exit_code == 0, imported.output
     assert "now holds 5 studies" in imported.output
+    assert f"Imported 1 study from {extra}: 0 already in the library, 1 new, 0 updated." in (
+        imported.output
+    )
+    checked = runner.invoke(main, ["import", "--check", str(extra), "--index", index])
+    assert f"Would import nothing from {extra}: 1 already in the library" in checked.output
+    again = runner.invoke(main, ["import", str(extra), "--index", index])
+    assert f"Nothing new in {extra}: 1 already in the library, 0 new, 0 updated." in again.output
+    assert "now holds 5 studies" in again.output
     assert runner.invoke(main, ["show", "cli2024", "--index", index]).exit_code == 0
 
 

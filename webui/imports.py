@@ -1,6 +1,7 @@
-"""Import: upload a .bib file; the page lists what was imported and every problem by line.
+"""Import: upload a BibTeX, RIS or CSL-JSON file; the page says how many studies are new,
+updated and already in the library, and lists every problem by line with what to do.
 
-`Library.add_bibtex` updates the index incrementally and swaps it in atomically, so other
+`Library.add_data` updates the index incrementally and swaps it in atomically, so other
 requests keep searching the old index while an import runs.
 """
 
@@ -21,30 +22,43 @@ from .state import get_library
 
 bp = Blueprint("imports", __name__)
 
-EXTENSIONS = (".bib", ".bibtex", ".txt")
-RAW_TYPES = ("application/x-bibtex", "text/x-bibtex", "text/plain")
+EXTENSIONS = (".bib", ".bibtex", ".ris", ".json", ".txt")
+# A raw body's type (API only) → the extension its default name gets.
+RAW_TYPES = {
+    "application/x-bibtex": ".bib",
+    "text/x-bibtex": ".bib",
+    "application/x-research-info-systems": ".ris",
+    "application/vnd.citationstyles.csl+json": ".json",
+    "application/json": ".json",
+    "text/plain": ".txt",
+}
 
 
 def upload() -> tuple[str, bytes]:
     """The uploaded file's name and bytes: a multipart field ``file``, or (API only) a raw
-    body sent as application/x-bibtex or text/plain.
+    body sent as one of RAW_TYPES (BibTeX, RIS, CSL-JSON or plain text).
 
     Raises UnsupportedType (415) for another type or extension, QueryError when empty.
     """
     if request.mimetype == "multipart/form-data":
         storage = request.files.get("file")
         if storage is None or not storage.filename:
-            raise QueryError("no file was uploaded; choose a .bib file.")
+            raise QueryError("no file was uploaded; choose a .bib, .ris or .json file.")
         name, data = storage.filename, storage.read()
     elif request.path.startswith("/api/") and request.mimetype in RAW_TYPES:
-        name, data = request.args.get("filename", "upload.bib"), request.get_data()
+        default = "upload" + RAW_TYPES[request.mimetype]
+        name, data = request.args.get("filename", default), request.get_data()
     else:
         raise UnsupportedType(
-            f"upload a .bib file as multipart/form-data (field 'file'), or send BibTeX as "
-            f"application/x-bibtex; got {request.mimetype or 'no type'}."
+            "upload a .bib, .ris or .json file as multipart/form-data (field 'file'), or "
+            "send it as application/x-bibtex, application/x-research-info-systems or "
+            f"application/vnd.citationstyles.csl+json; got {request.mimetype or 'no type'}."
         )
     if not name.lower().endswith(EXTENSIONS):
-        raise UnsupportedType(f"{name!r} is not a BibTeX file; upload a .bib file.")
+        raise UnsupportedType(
+            f"{name!r} is not a reference file; upload BibTeX (.bib), RIS (.ris) or "
+            "CSL-JSON (.json)."
+        )
     if not data.strip():
         raise QueryError(f"{name!r} is empty; nothing to import.")
     return name, data
@@ -55,10 +69,10 @@ def import_upload(
 ) -> tuple[ImportReport, list[Study], str]:
     """Import the bytes as file `name`; return the report, the new studies and the file name
     shown in problems. Raises BibtexImportError when nothing could be imported."""
-    shown = secure_filename(Path(name).name) or "upload.bib"
-    before = {s.key for s in library.studies}
+    shown = secure_filename(Path(name).name) or "upload"
     report = library.add_data(data, shown)
-    added = [s for s in library.studies if s.key not in before]
+    new = set(report.new)
+    added = [s for s in library.studies if s.key in new]
     return report, added, shown
 
 

@@ -224,7 +224,7 @@ def _paths() -> dict[str, Any]:
         },
         "/api/import": {
             "post": {
-                "summary": "Import a BibTeX file into the library (incremental)",
+                "summary": "Import a BibTeX, RIS or CSL-JSON file into the library (incremental)",
                 "parameters": [
                     _param(HEADER, {"type": "string"}, TOKEN_HELP, where="header"),
                     _param(
@@ -238,6 +238,8 @@ def _paths() -> dict[str, Any]:
                             "schema": _obj(file={"type": "string", "format": "binary"})
                         },
                         "application/x-bibtex": {"schema": {"type": "string"}},
+                        "application/x-research-info-systems": {"schema": {"type": "string"}},
+                        "application/vnd.citationstyles.csl+json": {"schema": {"type": "string"}},
                     },
                 },
                 "responses": {
@@ -350,8 +352,13 @@ def _schemas() -> dict[str, Any]:
             passages={"type": "array", "items": ANY_OBJECT},
         ),
         "ImportReport": _obj(
+            summary={"type": "string"},
+            checked={"type": "boolean"},
             files=STRINGS,
             studies={"type": "integer"},
+            new=STRINGS,
+            updated=STRINGS,
+            unchanged=STRINGS,
             imported={"type": "array", "items": ANY_OBJECT},
             problems={
                 "type": "array",
@@ -360,8 +367,9 @@ def _schemas() -> dict[str, Any]:
                     line={"type": ["integer", "null"]},
                     kind={"type": "string"},
                     key={"type": "string"},
-                    severity={"enum": ["warning", "error"]},
+                    severity={"enum": ["info", "warning", "error"]},
                     message={"type": "string"},
+                    hint={"type": "string"},
                 ),
             },
         ),

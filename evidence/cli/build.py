@@ -1,14 +1,22 @@
-"""`evidence index` and `evidence import`: build the index, add BibTeX files."""
+"""`evidence index` and `evidence import`: build the index, add reference files."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .. import ImportReport, Library, load_bibtex, terminal_progress, to_json
+from .. import (
+    ImportReport,
+    IndexNotFoundError,
+    Library,
+    load_references,
+    terminal_progress,
+    to_json,
+)
 from .options import INDEX_OPTION, friendly, open_library
 
 
@@ -36,7 +44,7 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, model: str | 
     if model:
         settings["model"] = model
     lib = Library.build(list(paths) or None, settings=settings, progress=terminal_progress())
-    print_report(lib.last_report, len(lib.studies), len(lib.passages))
+    print_report(lib.last_report)
     click.echo(
         f"Index written to {lib.index_dir} ({len(lib.studies)} studies, "
         f"{len(lib.passages)} passages)."
@@ -53,29 +61,36 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, model: str | 
 def import_command(
     files: tuple[Path, ...], index_dir: Path | None, check: bool, strict: bool, as_json: bool
 ) -> None:
-    """Import BibTeX FILES (Zotero, JabRef, Mendeley, BibDesk, EndNote exports).
+    """Import reference FILES: BibTeX (.bib), RIS (.ris) or CSL-JSON (.json), as Zotero,
+    EndNote, Mendeley, JabRef, RefWorks, Papers, BibDesk or pandoc export them.
 
-    Every problem is listed with file:line and what to do; well-formed entries are always
-    imported. Exit status is 0 when something was imported (even with warnings) and 1 when
-    nothing could be read.
+    Each study is matched with the library's (by DOI, PMID, then title, year and first
+    author): one already there adds nothing, one whose key is there with other values
+    updates it, the rest are added; the report says how many of each. Every problem is
+    listed with file:line and what to do; well-formed entries are always imported. Exit
+    status is 0 when the files could be read (even with warnings) and 1 when nothing could.
     """
-    studies, report = load_bibtex(list(files))
-    if strict and report.problems:
-        print_report(report, len(studies), None, as_json, checked=True)
-        raise click.ClickException(f"{len(report.problems)} problem(s) in strict mode.")
-    if not studies:
-        print_report(report, 0, 0, as_json, checked=True)
-        raise click.ClickException("nothing could be imported.")
+    paths = list(files)
+    if strict:
+        studies, report = load_references(paths)
+        if report.problems:
+            print_report(dataclasses.replace(report, checked=True), as_json=as_json)
+            raise click.ClickException(f"{len(report.problems)} problem(s) in strict mode.")
     if check:
-        print_report(report, len(studies), None, as_json, checked=True)
+        library = _existing_library(index_dir)
+        if library is None:  # no library yet: nothing can be in it already
+            studies, report = load_references(paths)
+            report = dataclasses.replace(report, checked=True)
+        else:
+            report = library.add_file(paths, check=True)
+        print_report(report, as_json=as_json)
+        if not report.studies:
+            raise click.ClickException("nothing could be imported.")
         return
     lib = open_library(index_dir)
-    report = lib.add_bibtex(list(files), progress=terminal_progress())
-    imported = {
-        s.key for s in lib.studies if s.source_file and "imports" in Path(s.source_file).parts
-    }
-    passages = sum(1 for p in lib.passages if p.study_key in imported)
-    print_report(report, report.studies, passages, as_json)
+    report = lib.add_file(paths, progress=terminal_progress())
+    fresh = set(report.new) | set(report.updated)
+    print_report(report, sum(1 for p in lib.passages if p.study_key in fresh), as_json)
     if not as_json:
         click.echo(
             f"Library {lib.index_dir} now holds {len(lib.studies)} studies. "
@@ -83,25 +98,26 @@ def import_command(
         )
 
 
-def print_report(
-    report: ImportReport,
-    studies: int,
-    passages: int | None,
-    as_json: bool = False,
-    checked: bool = False,
-) -> None:
-    """The import report as text or JSON; `checked` when nothing was changed."""
+def _existing_library(index_dir: Path | None) -> Library | None:
+    """The library to check an import against, or None when there is none yet."""
+    try:
+        return Library.open(settings={"index_dir": index_dir} if index_dir else None)
+    except IndexNotFoundError:
+        return None
+
+
+def print_report(report: ImportReport, passages: int | None = None, as_json: bool = False) -> None:
+    """The import report as text or JSON: its summary, then every problem with its line."""
     if as_json:
-        shape = to_json(report, passages=passages)
-        shape["studies"] = studies
-        click.echo(json.dumps(shape, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(to_json(report, passages=passages), indent=2, ensure_ascii=False))
         return
-    counted = f"{studies} studies" + (f", {passages} passages" if passages is not None else "")
-    verb = "Would import" if checked else "Imported"
-    click.echo(f"{verb} {counted} from {len(report.files)} file(s).")
+    embedded = f" {passages} passages embedded." if passages else ""
+    click.echo(report.summary() + embedded)
     if not report.problems:
         click.echo("No problems found.")
         return
-    click.echo(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s):")
+    notes = len(report.problems) - len(report.errors) - len(report.warnings)
+    counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    click.echo(counts + (f", {notes} note(s)" if notes else "") + ":")
     for problem in report.problems:
         click.echo(f"  {problem}")

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..cite.citer import Citer, style_name, to_csl
+from ..cite.citer import Citer, style_name
 from ..errors import ExportError
 from ..model import Proposal, Reference, Study, TalkingPoint
 from ..points.talking_points import compose, recite, requests
@@ -29,7 +29,7 @@ from ..text.files import write_atomic
 from .documents import Content, Section, evidence_label, md_escape, to_html, to_markdown
 from .formats import FORMATS
 from .office import to_docx
-from .references import to_bibtex, to_ris
+from .references import to_bibtex, to_csl_json, to_ris
 from .slides import to_pptx
 
 log = logging.getLogger(__name__)
@@ -84,8 +84,7 @@ def _render(content: Content, fmt: str) -> bytes:
     if fmt == "ris":
         return to_ris(content.studies).encode("utf-8")
     if fmt == "csljson":
-        items = [to_csl(s) for s in content.studies]
-        return (json.dumps(items, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        return to_csl_json(content.studies).encode("utf-8")
     if fmt == "md":
         return to_markdown(content).encode("utf-8")
     if fmt == "html":

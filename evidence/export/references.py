@@ -1,13 +1,17 @@
-"""Studies as reference-manager files: BibTeX (written here) and RIS (rispy).
+"""Studies as reference-manager files: BibTeX (written here), RIS (rispy) and CSL-JSON.
 
-Both carry the studies themselves, not formatted citations, and re-import to the same
-studies (bibtexparser only reads, in bibtex.py).
+All three carry the studies themselves, not formatted citations, and re-import to the
+same studies (`evidence.load_references`), each as far as its fields go.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import Any
 
+from ..cite.csl import to_csl
+from ..errors import ExportError
 from ..model import Finding, Person, Study
 
 _BIB_TYPES = {
@@ -184,7 +188,11 @@ def to_ris(studies: Sequence[Study]) -> str:
             "keywords": list(s.keywords),
             "notes": [
                 f"{name}: {value}"
-                for name, value in (("Design", s.design), ("Population", s.population))
+                for name, value in (
+                    ("PMID", s.pmid),  # no RIS tag for it; "PMID: …" is what importers read
+                    ("Design", s.design),
+                    ("Population", s.population),
+                )
                 if value
             ]
             + [f"Finding (in our words): {f.result}" for f in s.findings],
@@ -192,3 +200,33 @@ def to_ris(studies: Sequence[Study]) -> str:
         records.append({k: v for k, v in record.items() if v})
     text: str = rispy.dumps(records, implementation=Writer)
     return text.lstrip("\n")
+
+
+def to_csl_json(studies: Sequence[Study]) -> str:
+    """CSL-JSON of `studies`: the items citations are formatted from (titles in sentence
+    case), with what a reference manager also keeps: the abstract, keywords and the URL
+    beside a DOI. (Not the online-first date: Chicago would print its "available-date".)"""
+    return json.dumps([_csl_file_item(s) for s in studies], indent=2, ensure_ascii=False) + "\n"
+
+
+def _csl_file_item(study: Study) -> dict[str, Any]:
+    item = to_csl(study)
+    extra = (
+        ("URL", study.url),
+        ("abstract", study.abstract),
+        ("keyword", "; ".join(study.keywords)),
+    )
+    item.update({name: value for name, value in extra if value})
+    return item
+
+
+def write_references(studies: Sequence[Study], fmt: str = "bibtex") -> str:
+    """The text of a reference file of `studies` in `fmt` ("bibtex", "ris" or "csljson",
+    the names `detect_format` gives), which `parse_references` reads back.
+
+    Raises ExportError for another format.
+    """
+    writers = {"bibtex": to_bibtex, "ris": to_ris, "csljson": to_csl_json}
+    if fmt not in writers:
+        raise ExportError(f"unknown reference format '{fmt}'; use one of: {', '.join(writers)}.")
+    return writers[fmt](studies)

@@ -125,7 +125,8 @@ def profile_json(profile: EvidenceProfile) -> dict[str, Any]:
 
 
 def problem_json(problem: ImportProblem) -> dict[str, Any]:
-    """One import problem, located by file and 1-based line."""
+    """One import problem, located by file and 1-based line: what is wrong (`message`)
+    and what to do (`hint`, "" when there is nothing to do)."""
     return {
         "file": problem.file,
         "line": problem.line,
@@ -133,14 +134,24 @@ def problem_json(problem: ImportProblem) -> dict[str, Any]:
         "key": problem.key,
         "severity": problem.severity,
         "message": problem.message,
+        "hint": problem.hint,
     }
 
 
 def import_json(
     report: ImportReport, added: Iterable[Study] | None = None, passages: int | None = None
 ) -> dict[str, Any]:
-    """What an import did: files, studies, the studies added (when known), problems."""
-    data: dict[str, Any] = {"files": list(report.files), "studies": report.studies}
+    """What an import did: its summary in words, files, studies read, the keys new,
+    updated and already in the library, the studies added (when known), problems."""
+    data: dict[str, Any] = {
+        "summary": report.summary(),
+        "checked": report.checked,
+        "files": list(report.files),
+        "studies": report.studies,
+        "new": list(report.new),
+        "updated": list(report.updated),
+        "unchanged": list(report.unchanged),
+    }
     if passages is not None:
         data["passages"] = passages
     if added is not None:

@@ -13,21 +13,30 @@ import dataclasses
 import json
 import logging
 import os
-import re
-import shutil
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..config import Settings
 from ..errors import BibtexImportError, IndexFormatError, IndexNotFoundError, RetractionListError
-from ..ingest.parse import extend_bibtex, load_bibtex
+from ..ingest.load import load_references
+from ..ingest.merge import Merge
 from ..ingest.retractions import RetractionList, from_json
-from ..model import ImportProblem, ImportReport, Study
+from ..model import ImportReport, Study
 from ..text.files import write_atomic
 from .build import build_data, index_identity
 from .embed import Embedder
+from .imports import (
+    ImportFile,
+    commit,
+    final_path,
+    import_report,
+    import_suffixes,
+    merge_imports,
+    read_imports,
+    stage,
+    unstage,
+)
 from .locking import index_lock
 from .progress import Progress
 from .store import (
@@ -35,7 +44,6 @@ from .store import (
     QUARANTINE,
     STAGING,
     IndexData,
-    cannot_write,
     current_generation,
     file_sha256,
     read_index,
@@ -46,18 +54,22 @@ from .store import (
 log = logging.getLogger(__name__)
 # A retraction list the user loaded: kept beside the generations, so rebuilds keep it.
 RETRACTIONS = "retractions.json"
-MAX_NAME_CHARS = 100  # of an import's name in imports/ (file systems allow 255 bytes)
+FOLDER_SUFFIXES = (".bib", ".ris")  # what a corpus folder is searched for (not .json: any
+# JSON file of a folder would be taken for CSL-JSON)
 
-# A file to import: a path, or the name and bytes of an upload.
-ImportFile = Path | tuple[str, bytes]
+__all__ = ["ImportFile", "IndexFolder", "bib_files"]
 
 
 def bib_files(sources: Iterable[Path | str]) -> list[Path]:
-    """The .bib files named by `sources` (files, or folders searched for *.bib), sorted."""
+    """The reference files named by `sources` (files, or folders searched for *.bib and
+    *.ris), sorted."""
     files: list[Path] = []
     for source in sources:
         path = Path(source)
-        files += sorted(path.glob("*.bib")) if path.is_dir() else [path]
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix in FOLDER_SUFFIXES)
+        else:
+            files.append(path)
     return files
 
 
@@ -137,10 +149,16 @@ class IndexFolder:
         )
 
     def sources(self) -> list[Path]:
-        """The corpus's .bib files, then the imported copies, in import order."""
+        """The corpus's files, then the imported copies, in import order."""
+        return bib_files(self.settings.corpus) + self.imported()
+
+    def imported(self) -> list[Path]:
+        """The imported copies kept in imports/, in import order."""
         imports = self.path / IMPORTS
-        extra = sorted(imports.glob("*.bib")) if imports.is_dir() else []
-        return bib_files(self.settings.corpus) + extra
+        if not imports.is_dir():
+            return []
+        suffixes = import_suffixes()
+        return sorted(p for p in imports.iterdir() if p.suffix in suffixes and p.is_file())
 
     def sources_hash(self) -> str:
         return file_sha256([p for p in self.sources() if p.is_file()])
@@ -173,6 +191,29 @@ class IndexFolder:
 
     # ---- writing -----------------------------------------------------------------------
 
+    def start(
+        self, mode: str, progress: Progress | None = None, keep_built: bool = True
+    ) -> tuple[IndexData, ImportReport | None]:
+        """Finish or discard what a killed import left, then "open" the live generation,
+        "build" a new one, or "update" (build only when there is none or the sources
+        changed). Opening takes the built index's settings (model, chunking); so does
+        "update" with `keep_built`. Returns the data and, after a build, its report.
+
+        Raises IndexNotFoundError, IndexFormatError or BibtexImportError."""
+        manifest = self.manifest()
+        if manifest is not None and mode != "build" and keep_built:
+            self.settings = self.built_settings(manifest)
+        self.recover()
+        if mode == "update":
+            manifest = self.manifest()
+            mode = "build" if manifest is None or self.is_stale(manifest) else "open"
+        if mode == "build":
+            return self.rebuild(progress)
+        manifest = self.manifest()
+        if manifest is not None:
+            self.settings = self.built_settings(manifest)
+        return self.read_live(), None
+
     def rebuild(self, progress: Progress | None = None) -> tuple[IndexData, ImportReport]:
         """Import every source and publish a new generation. Vectors of unchanged passages
         come from the live generation when it is readable."""
@@ -185,17 +226,20 @@ class IndexFolder:
             return self._publish(studies, previous, progress), report
 
     def _load_sources(self) -> tuple[list[Study], ImportReport]:
-        """Every source's studies. An imported file that breaks the import is moved to
+        """The corpus's studies, then each imported file merged in as when it was imported
+        (so an update stays an update). An imported file that breaks this is moved to
         ``imports/quarantine/`` (and logged) rather than stop the library from starting."""
-        try:
-            return load_bibtex(self.sources())
-        except Exception:
-            for path in self.sources()[len(bib_files(self.settings.corpus)) :]:
-                try:
-                    load_bibtex([path])
-                except Exception as exc:
-                    self._quarantine(path, exc)
-            return load_bibtex(self.sources())
+        studies, report = load_references(bib_files(self.settings.corpus))
+        merge = Merge.into(studies)
+        for path in self.imported():
+            try:
+                found, read = load_references([path])
+            except Exception as exc:
+                self._quarantine(path, exc)
+                continue
+            merge.add(found)
+            report = report.merged(read)
+        return merge.studies, report.with_problems(merge.problems)
 
     def _quarantine(self, path: Path, exc: Exception) -> None:
         folder = self.path / IMPORTS / QUARANTINE
@@ -209,27 +253,39 @@ class IndexFolder:
         )
 
     def add(
-        self, files: Sequence[ImportFile], live: IndexData, progress: Progress | None = None
+        self,
+        files: Sequence[ImportFile],
+        live: IndexData,
+        progress: Progress | None = None,
+        check: bool = False,
     ) -> tuple[IndexData, ImportReport]:
-        """Add the studies of `files` (paths, or ``(name, bytes)`` of an upload) to `live` and
-        publish the result; the files are kept in imports/. Problems name each file as given.
+        """Merge the studies of `files` (paths, or ``(name, bytes)`` of an upload) into `live`
+        and publish the result; the files that changed something are kept in imports/.
+        Problems name each file as given. With `check`, or when nothing would change, `live`
+        is returned as it is and nothing is written.
+
         Raises BibtexImportError (nothing changed) when nothing can be imported."""
         with index_lock(self.path):
             if self.generation() != live.path.name:  # another process wrote meanwhile
                 live = read_index(self.path, self.embedder.model_name, verify=False)
-            copies, names = _stage_imports(self.path, files)
+            read, problems = read_imports(files)
+            merge, changed = merge_imports(live.studies, read)
+            report = import_report(read, merge, problems, check)
+            if not report.studies:
+                listing = "\n".join(f"  {p}" for p in report.problems[:10])
+                raise BibtexImportError(f"no study could be imported; nothing changed.\n{listing}")
+            if check or not report.changed:
+                return live, report
+            kept = [r for r, c in zip(read, changed, strict=True) if c]
+            copies = stage(self.path, kept)
             try:
-                studies, report = _extended(live.studies, copies, names)
-                report = _renamed(report, copies, names)
-                if not report.studies:
-                    listing = "\n".join(f"  {p}" for p in report.problems[:10])
-                    raise BibtexImportError(
-                        f"no study could be imported; nothing changed.\n{listing}"
-                    )
-                data = self._publish(studies, live, progress, staged=copies)
-                _commit(copies)
+                stored = iter(final_path(c) for c in copies)
+                paths = [next(stored) if c else None for c in changed]
+                merge, _ = merge_imports(live.studies, read, paths)
+                data = self._publish(merge.studies, live, progress, staged=copies)
+                commit(copies)
             except BaseException:
-                _unstage(copies)
+                unstage(copies)
                 raise
         return data, report
 
@@ -242,7 +298,7 @@ class IndexFolder:
     ) -> IndexData:
         """Build the index of `studies` (reusing `previous`) and make it the live generation;
         `staged` imports are recorded under the names they will have once committed."""
-        final = {_final(copy): copy for copy in staged}
+        final = {final_path(copy): copy for copy in staged}
         sources = self.sources() + list(final)
         manifest = {
             "corpus_sha256": file_sha256([p for p in sources if p.is_file() or p in final], final),
@@ -252,124 +308,3 @@ class IndexFolder:
         data = build_data(studies, self.embedder, manifest, previous, progress)
         data.path = write_index(self.path, data)
         return data
-
-
-def _extended(
-    studies: list[Study], copies: list[Path], names: list[str]
-) -> tuple[list[Study], ImportReport]:
-    """`extend_bibtex` of the staged copies; an error names the files as the user did."""
-    try:
-        return extend_bibtex(studies, copies)
-    except BibtexImportError as exc:
-        message = str(exc)
-        for copy, name in zip(copies, names, strict=True):
-            message = message.replace(str(copy), name)
-        raise BibtexImportError(message) from None
-
-
-def _renamed(report: ImportReport, copies: list[Path], names: list[str]) -> ImportReport:
-    """`report` with the copies in imports/ named as the user named the files (in problems
-    and in messages that quote the path)."""
-    shown = dict(zip((str(c) for c in copies), names, strict=True))
-
-    def rename(problem: ImportProblem) -> ImportProblem:
-        message = problem.message
-        for copy, name in shown.items():
-            message = message.replace(copy, name)
-        return dataclasses.replace(
-            problem, file=shown.get(problem.file, problem.file), message=message
-        )
-
-    return ImportReport(tuple(names), report.studies, tuple(rename(p) for p in report.problems))
-
-
-def _stage_imports(index_dir: Path, files: Sequence[ImportFile]) -> tuple[list[Path], list[str]]:
-    """Copy imported files into ``imports/.staging/``, each under the name it will have in
-    imports/ (sorting after every earlier import); return the copies and the names to show
-    for them. A path that is not a file is skipped (the import reports it). Call with the
-    index lock held.
-
-    Raises IndexFormatError when the folder cannot be written; no copy is left then.
-    """
-    imports = index_dir / IMPORTS
-    staging = imports / STAGING
-    stamp = time.strftime("%Y%m%dT%H%M%S")
-    copies: list[Path] = []
-    names: list[str] = []
-    try:
-        staging.mkdir(parents=True, exist_ok=True)
-        for item in files:
-            if isinstance(item, tuple):
-                name, data = item
-                copies.append(staging / _next_copy(imports, stamp, name, copies).name)
-                copies[-1].write_bytes(data)
-            elif item.is_file():
-                name = str(item)
-                copies.append(staging / _next_copy(imports, stamp, item.name, copies).name)
-                shutil.copyfile(item, copies[-1])
-            else:
-                continue
-            names.append(name)
-    except OSError as exc:
-        _unstage(copies)
-        try:
-            staging.rmdir()
-        except OSError:
-            pass
-        raise cannot_write(index_dir, str(exc.strerror or exc)) from None
-    return copies, names
-
-
-def _final(staged: Path) -> Path:
-    """Where a staged import goes once its generation is live: imports/NAME."""
-    return staged.parent.parent / staged.name
-
-
-def _unstage(staged: Sequence[Path]) -> None:
-    """Remove the staged files of an import that failed (and the staging folder if empty)."""
-    for copy in staged:
-        copy.unlink(missing_ok=True)
-    _remove_if_empty(staged)
-
-
-def _remove_if_empty(staged: Sequence[Path]) -> None:
-    if staged:
-        try:
-            staged[0].parent.rmdir()  # only when empty: another import may be staging
-        except OSError:
-            pass
-
-
-def _commit(staged: Sequence[Path]) -> None:
-    """Move staged imports into imports/ (their generation is live)."""
-    for copy in staged:
-        os.replace(copy, _final(copy))
-    _remove_if_empty(staged)
-    if staged:
-        fd = os.open(_final(staged[0]).parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _next_copy(imports: Path, stamp: str, name: str, pending: Sequence[Path] = ()) -> Path:
-    """``imports/STAMP-NNN-name.bib`` with NNN above every copy made in the same second
-    (those in imports/ and the `pending` ones of this import).
-
-    (Names once held only the second and the file's position in the call, so two imports
-    of one file name within a second overwrote the first.)"""
-    taken = [c.name for c in imports.glob(f"{stamp}-*")] + [c.name for c in pending]
-    numbers = [
-        int(match.group(1)) for name in taken if (match := re.match(rf"{stamp}-(\d+)-", name))
-    ]
-    return imports / f"{stamp}-{max(numbers, default=-1) + 1:03d}-{_safe_name(name)}"
-
-
-def _safe_name(name: str) -> str:
-    """A file name with no path parts or odd characters (for copies in imports/)."""
-    stem = "".join(
-        ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in Path(name).name
-    )
-    stem = stem.lstrip(".")[:MAX_NAME_CHARS] or "import"
-    return stem if stem.endswith(".bib") else stem + ".bib"

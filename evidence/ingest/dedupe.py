@@ -1,4 +1,5 @@
-"""Duplicate studies (same DOI, or same title, year and first author): merged, reported."""
+"""Duplicate studies (same DOI, else same PMID, else same title, year and first author):
+merged, reported."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from ..model import ImportProblem, Study
 from ..text.identifiers import title_fingerprint
 
 
-def _identity(study: Study) -> list[tuple[str, ...]]:
+def identities(study: Study) -> list[tuple[str, ...]]:
+    """What makes two studies one work, strongest first: the DOI, the PMID, then the title
+    with the year and the first author."""
     ids: list[tuple[str, ...]] = []
     if study.doi and "doi-malformed" not in study.flags:
         ids.append(("doi", study.doi.lower()))
+    if study.pmid:
+        ids.append(("pmid", study.pmid))
     fingerprint = title_fingerprint(study.title)
     first = study.authors[0].family.casefold() if study.authors else ""
     # Without a year and an author, equal titles are not enough to call two works one.
@@ -30,7 +35,7 @@ def merge_duplicates(studies: list[Study]) -> tuple[list[Study], list[ImportProb
     kept: list[Study | None] = []
     problems: list[ImportProblem] = []
     for study in studies:
-        identity = _identity(study)
+        identity = identities(study)
         target = next((owner[i] for i in identity if i in owner), None)
         if target is None:
             for ident in identity:

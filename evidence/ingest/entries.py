@@ -299,8 +299,27 @@ def _generated_key(entry: RawEntry) -> str:
     author = entry.fields.get("author", "") or entry.fields.get("editor", "")
     first = author.split(" and ")[0]
     family = first.split(",")[0] if "," in first else (first.split() or [""])[-1]
-    family = re.sub(r"[^a-z]", "", family.lower())
-    year = re.sub(r"\D", "", entry.fields.get("year", ""))[:4]
-    match = _KEY_WORD.search(entry.fields.get("title", ""))
+    year = entry.fields.get("year", "")
+    return generated_key(family, year, entry.fields.get("title", "")) or f"entry-line{entry.line}"
+
+
+_FOLDED = str.maketrans(
+    {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ł": "l",
+     "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "ð": "d"}
+)  # fmt: skip
+
+
+def ascii_letters(text: str) -> str:
+    """`text` with accents dropped and letters such as "ø" spelled in ASCII ("Lefèvre" →
+    "Lefevre", "Østergaard" → "Ostergaard"); other characters kept."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLDED))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def generated_key(family: str, year: str, title: str) -> str:
+    """``smith2020peer``: the family name's ASCII letters, the year's digits and the first
+    word of four letters or more of the title, lowercased ("" when all three are empty)."""
+    family = re.sub(r"[^a-z]", "", ascii_letters(family).lower())
+    match = _KEY_WORD.search(title)
     word = match.group(0).lower() if match else ""
-    return (family + year + word) or f"entry-line{entry.line}"
+    return family + re.sub(r"\D", "", year)[:4] + word

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from .entries import (
 )
 from .names import parse_names
 from .records import to_study
-from .recover import repair_block
+from .recover import closed_early, diagnose_block, over_budget, repair_block, split_run_on
 
 # bibtexparser logs each failed block itself; we report them as ImportProblems instead.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -86,32 +86,7 @@ def load_bibtex(
     """
     path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
     raw, problems = _read_all(path_list)
-    return _finish(raw, problems, tuple(str(p) for p in path_list), strict)
-
-
-def extend_bibtex(
-    existing: Sequence[Study], paths: Sequence[Path]
-) -> tuple[list[Study], ImportReport]:
-    """Add the studies of `paths` to `existing` (already imported, kept as they are).
-
-    New keys that clash with existing ones are renamed and duplicates of existing studies
-    merged into them, as a full re-import would; only the new files are parsed. The report
-    covers the new files; its `studies` counts the entries they held (duplicates merged
-    into existing studies included). Raises BibtexImportError when none can be read.
-    """
-    path_list = [Path(p) for p in paths]
-    raw, problems = _read_all(path_list)
-    problems += apply_crossrefs(raw)
-    problems += assign_keys(raw, ((s.key, s.source_file, s.source_line) for s in existing))
-    added: list[Study] = []
-    for entry in raw:
-        study, found = to_study(entry)
-        added.append(study)
-        problems += found
-    studies, merged = merge_duplicates([*existing, *added])
-    problems += merged
-    files = tuple(str(p) for p in path_list)
-    return studies, ImportReport(files=files, studies=len(added), problems=tuple(problems))
+    return finish(raw, problems, tuple(str(p) for p in path_list), strict)
 
 
 def _read_all(path_list: list[Path]) -> tuple[list[RawEntry], list[ImportProblem]]:
@@ -144,10 +119,10 @@ def parse_bibtex(
     if not decoded.text.strip():
         raise BibtexImportError(f"{source}: the text is empty.")
     entries, problems = _parse(decoded, source)
-    return _finish(entries, problems, (source,), strict)
+    return finish(entries, problems, (source,), strict)
 
 
-def _finish(
+def finish(
     raw: list[RawEntry], problems: list[ImportProblem], files: tuple[str, ...], strict: bool
 ) -> tuple[list[Study], ImportReport]:
     problems += apply_crossrefs(raw)
@@ -164,13 +139,19 @@ def _finish(
         listing = "\n".join(f"  {p}" for p in report.problems[:20])
         raise BibtexImportError(
             f"strict import found {len(report.problems)} problem(s):\n{listing}\n"
-            "Fix them in the .bib file(s), then import again."
+            "Fix them in the file(s), then import again."
         )
     return studies, report
 
 
 def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[ImportProblem]]:
     """Split one file's text into raw entries and problems."""
+    entries, problems = read_bibtex_text(decoded.text, file)
+    return entries, decoding_problems(decoded, file) + problems
+
+
+def decoding_problems(decoded: DecodedText, file: str) -> list[ImportProblem]:
+    """What decoding the file's bytes guessed or removed (any format)."""
     problems: list[ImportProblem] = []
     if decoded.guessed:
         problems.append(
@@ -192,7 +173,12 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
                 "removed; they are not text. If values look damaged, export the file again.",
             )
         )
-    text = decoded.text
+    return problems
+
+
+def read_bibtex_text(text: str, file: str) -> tuple[list[RawEntry], list[ImportProblem]]:
+    """The raw entries of BibTeX `text` (named `file` in problems) and every problem."""
+    problems: list[ImportProblem] = []
     library = _parse_string(text)
     lines = text.split("\n")
     budget = Expansion.for_text(text)
@@ -207,8 +193,9 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
             file,
             1,
             "not-bibtex",
-            "no BibTeX entries found (no '@' in the file). Is this a BibTeX export?",
+            "no BibTeX entries found (no '@' in the file).",
             severity="error",
+            hint="Export your library again as BibTeX (.bib), RIS (.ris) or CSL-JSON (.json).",
         )
         problems.append(raise_not_bibtex)
     blocks.sort(key=lambda b: b[0].start_line or 0)
@@ -218,25 +205,9 @@ def _parse(decoded: DecodedText, file: str) -> tuple[list[RawEntry], list[Import
         if raw is not None:
             entries.append(raw)
     if budget.over:
-        problems.append(_over_budget(file, library.strings, budget))
+        problems.append(over_budget(file, library.strings, budget))
+    problems += closed_early(library.blocks, file)
     return entries, problems
-
-
-def _over_budget(file: str, strings: list[Any], budget: Expansion) -> ImportProblem:
-    """One problem for every macro use refused for its size, at the first macro refused."""
-    first = budget.over[0].lower()
-    line = next(((s.start_line or 0) + 1 for s in strings if s.key.lower() == first), None)
-    names = ", ".join(dict.fromkeys(budget.over[:5]))
-    return ImportProblem(
-        file,
-        line,
-        "macro-too-large",
-        f"@string macros expand to too much text ({len(budget.over)} use(s) of {names} "
-        "refused; a macro may not grow past 200,000 characters, nor a file's macros past "
-        "8 times the file's size); they were kept as their names. Define each macro as "
-        "plain text instead of repeating other macros.",
-        severity="error",
-    )
 
 
 def _first_non_ascii_line(text: str) -> int:
@@ -274,37 +245,28 @@ def _recover(
         return None
     repaired = _reparse(repair_block(text, lines, line), line)
     if repaired is not None:
-        entry, kind, message = repaired
+        entry, kind, message, hint = repaired
         if kind:
-            problems.append(ImportProblem(file, line, kind, message, entry.key.strip()))
+            problems.append(ImportProblem(file, line, kind, message, entry.key.strip(), hint=hint))
         return entry, kind
+    found = diagnose_block(text, lines, line)
     problems.append(
-        ImportProblem(
-            file,
-            line,
-            "malformed",
-            f"could not parse this block ({_describe(failed)}); it was skipped. Check its "
-            "braces, quotes and commas.",
-            severity="error",
-        )
+        ImportProblem(file, line, "malformed", found.message, severity="error", hint=found.hint)
     )
     return None
 
 
-def _describe(failed: ParsingFailedBlock) -> str:
-    message = str(failed.error).strip().splitlines()
-    return message[-1].strip() if message else type(failed.error).__name__
-
-
-def _reparse(repaired: tuple[str, str, str] | None, line: int) -> tuple[Entry, str, str] | None:
+def _reparse(
+    repaired: tuple[str, str, str, str] | None, line: int
+) -> tuple[Entry, str, str, str] | None:
     """The one entry of a repaired block (parsed at its original line), or None."""
     if repaired is None:
         return None
-    block, kind, message = repaired
+    block, kind, message, hint = repaired
     library = _parse_string("\n" * (line - 1) + block)
     if len(library.entries) != 1 or library.failed_blocks:
         return None
-    return library.entries[0], kind, message
+    return library.entries[0], kind, message, hint
 
 
 def _raw_entry(
@@ -354,13 +316,11 @@ def _fields(
     field keeps its first non-empty value; undefined macros and repeats are reported."""
     fields: dict[str, str] = {}
     field_lines: dict[str, int] = {}
-    for fld in entry.fields:
-        name = fld.key.strip().lower()
-        fline = (fld.start_line or 0) + 1
+    for name, raw, fline in _raw_fields(entry, file, problems):
         if name.startswith("%"):
             continue  # a commented-out field line inside the entry
         undefined: list[str] = []
-        value = resolve_value(str(fld.value), strings, undefined, budget)
+        value = resolve_value(raw, strings, undefined, budget)
         for macro in undefined:
             problems.append(
                 ImportProblem(
@@ -388,3 +348,31 @@ def _fields(
         fields[name] = value
         field_lines[name] = fline
     return fields, field_lines
+
+
+def _raw_fields(
+    entry: Entry, file: str, problems: list[ImportProblem]
+) -> list[tuple[str, str, int]]:
+    """``(name, raw value, 1-based line)`` of each field. A value that ran on into the next
+    fields because a comma was missing (bibtexparser reads ``title = {X}\n year = 2020``
+    as one title) is cut back into its fields, and the missing comma reported."""
+    out: list[tuple[str, str, int]] = []
+    for fld in entry.fields:
+        name, raw, fline = fld.key.strip().lower(), str(fld.value), (fld.start_line or 0) + 1
+        pieces = split_run_on(raw) if "\n" in raw and "=" in raw else [("", raw, 0)]
+        out.append((name, pieces[0][1], fline))
+        for (_, before, before_at), (later, value, at) in zip(pieces, pieces[1:], strict=False):
+            ends = fline + before_at + before.count("\n")
+            problems.append(
+                ImportProblem(
+                    file,
+                    ends,
+                    "missing-comma",
+                    f"entry '{entry.key}': a comma is missing after the field ending on line "
+                    f"{ends}, so '{later}' was read as part of it.",
+                    entry.key,
+                    hint=f"Add ',' at the end of line {ends}; imported as if it were there.",
+                )
+            )
+            out.append((later, value, fline + at))
+    return out

@@ -195,10 +195,15 @@ class SharedFolder(Storage):
     # ---- importing -----------------------------------------------------------------------
 
     def add(
-        self, files: Sequence[ImportFile], live: IndexData, progress: Progress | None = None
+        self,
+        files: Sequence[ImportFile],
+        live: IndexData,
+        progress: Progress | None = None,
+        check: bool = False,
     ) -> tuple[IndexData, ImportReport]:
         """Import `files` through this server: locally and into the database, in one
-        transaction (see the module's docstring).
+        transaction (see the module's docstring). A check, or files that change nothing,
+        write nothing anywhere.
 
         Raises DatabaseUnavailableError (nothing changed anywhere: try again) and what
         `IndexFolder.add` raises."""
@@ -209,10 +214,12 @@ class SharedFolder(Storage):
             with self.db.transaction() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", (IMPORT_LOCK,))
                 before = self.catch_up(live)
-                data, report = super().add(files, before, progress)
+                data, report = super().add(files, before, progress, check)
+                if data is before:  # a check, or nothing new: nothing to record
+                    return data, report
                 generation = record_import(cur, contents, self.by, self.model, before, data)
         except BaseException as exc:
-            if data is not None:
+            if data is not None and data is not before:
                 self._undo(before)
             if isinstance(exc, EvidenceError) or not self.db.is_unavailable(exc):
                 raise

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import rispy
 
-from evidence import ExportError, Library, parse_bibtex
+from evidence import ExportError, Library, parse_bibtex, parse_references, write_references
 from evidence.cite.citer import to_csl
 from evidence.export import FORMATS
 from evidence.export.references import to_bibtex, to_ris
+from evidence.ingest.load import read_references
 from evidence.ingest.parse import load_bibtex
 from evidence.model import Person, Study, TalkingPoint
 from tests.conftest import DATA, ROOT
@@ -134,15 +135,25 @@ def test_ris_reimports_to_the_same_studies(studies: list[Study]) -> None:
 @pytest.mark.model
 def test_csljson_export_reimports_to_the_same_studies(tiny_library: Library) -> None:
     keys = [s.key for s in tiny_library.studies]
-    items = json.loads(tiny_library.export(keys, "csljson"))
-    assert items == [to_csl(tiny_library.study(k)) for k in keys]
-    for item in items:
-        study = tiny_library.study(item["id"])
-        assert item["title"] == study.title_sentence
-        assert item.get("DOI", "") == study.doi
-        assert item["issued"] == {"date-parts": [[study.year]]}
-        names = [a.get("literal") or a["family"] for a in item["author"]]
-        assert names == [p.family for p in study.authors]
+    data = tiny_library.export(keys, "csljson")
+    items = json.loads(data)
+    for item, key in zip(items, keys, strict=True):
+        study = tiny_library.study(key)
+        cited = to_csl(study)  # what citations are formatted from, as it is
+        assert {name: item[name] for name in cited} == cited
+        assert item.get("abstract", "") == study.abstract
+        assert item.get("URL", "") == study.url  # kept beside a DOI, unlike in citing
+        assert item.get("keyword", "") == "; ".join(study.keywords)
+    again, _ = parse_references(data, "refs.json")
+    assert [s.key for s in again] == keys
+    for study in again:
+        original = tiny_library.study(study.key)
+        assert study.title == original.title_sentence  # CSL-JSON carries sentence case
+        assert (study.authors, study.year, study.doi) == (
+            original.authors,
+            original.year,
+            original.doi,
+        )
 
 
 @pytest.mark.model
@@ -377,3 +388,18 @@ def test_no_document_calls_our_words_a_quotation(tiny_library: Library, fmt: str
     assert ours.label in text.replace("&#x27;", "'").replace("&#39;", "'")
     assert f"\u201c{sentence.text.rstrip('.')}" in text
     assert "verbatim" not in text.lower()
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "ris", "csljson"])
+def test_write_references_gives_a_file_that_reads_back_as_its_format(
+    studies: list[Study], fmt: str
+) -> None:
+    text = write_references(studies, fmt)
+    again, _, read_as = read_references(text, "refs.txt")  # no extension to help
+    assert read_as == fmt
+    assert [s.key for s in again] == [s.key for s in studies]
+
+
+def test_write_references_names_the_formats_it_knows() -> None:
+    with pytest.raises(ExportError, match="use one of: bibtex, ris, csljson"):
+        write_references([], "docx")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence import Library
+from evidence import BibtexImportError, Library
 from evidence.index import IndexFolder
 from evidence.index.store import IMPORTS, QUARANTINE, STAGING
 from tests.conftest import DATA
@@ -66,7 +66,7 @@ def test_a_staged_file_whose_index_went_live_is_moved_into_place(
     import was complete, so its file is kept (the live index already holds its studies)."""
     source = tmp_path / "one.bib"
     source.write_text(ONE)
-    monkeypatch.setattr("evidence.index.live._commit", lambda staged: None)
+    monkeypatch.setattr("evidence.index.live.commit", lambda staged: None)
     fresh_library.add_bibtex(source)  # published, but "killed" before the commit
     imports = fresh_library.index_dir / IMPORTS
     assert len(list((imports / STAGING).iterdir())) == 1
@@ -85,14 +85,14 @@ def test_an_imported_file_that_breaks_a_rebuild_is_quarantined(
     source.write_text(ONE)
     fresh_library.add_bibtex(source)
     [kept] = list((fresh_library.index_dir / IMPORTS).glob("*.bib"))
-    real = __import__("evidence.index.live", fromlist=["load_bibtex"]).load_bibtex
+    real = __import__("evidence.index.live", fromlist=["load_references"]).load_references
 
     def breaks_on_the_import(paths: list[Path]) -> object:
         if any(Path(p).name == kept.name for p in paths):
             raise MemoryError("simulated")
         return real(paths)
 
-    monkeypatch.setattr("evidence.index.live.load_bibtex", breaks_on_the_import)
+    monkeypatch.setattr("evidence.index.live.load_references", breaks_on_the_import)
     rebuilt = Library.build(
         [DATA / "tiny.bib"], index_dir=fresh_library.index_dir, embedder=fresh_library.embedder
     )
@@ -108,3 +108,110 @@ def test_two_files_of_one_import_keep_their_order(fresh_library: Library, tmp_pa
     names = sorted(p.name for p in (fresh_library.index_dir / IMPORTS).glob("*.bib"))
     assert [n[-5:] for n in names] == ["a.bib", "b.bib"] and names[0] < names[1]
     assert time.strftime("%Y") in names[0]
+
+
+# ---- importing again ---------------------------------------------------------------------------
+
+
+def imported_copies(library: Library) -> list[Path]:
+    imports = library.index_dir / IMPORTS
+    return sorted(p for p in imports.iterdir() if p.is_file()) if imports.is_dir() else []
+
+
+def test_importing_a_file_again_adds_nothing_and_keeps_no_second_copy(
+    fresh_library: Library, tmp_path: Path
+) -> None:
+    source = tmp_path / "one.bib"
+    source.write_text(ONE)
+    first = fresh_library.add_file(source)
+    generation = fresh_library._folder.generation()
+    second = fresh_library.add_file(source)
+    assert first.summary() == (
+        f"Imported 1 study from {source}: 0 already in the library, 1 new, 0 updated."
+    )
+    assert second.summary() == (
+        f"Nothing new in {source}: 1 already in the library, 0 new, 0 updated."
+    )
+    assert second.problems == () and second.unchanged == ("stagedone",)
+    assert len(imported_copies(fresh_library)) == 1
+    assert fresh_library._folder.generation() == generation  # nothing was written
+    assert len(fresh_library.studies) == 5
+
+
+def test_the_library_s_own_files_and_exports_import_as_already_there(
+    fresh_library: Library,
+) -> None:
+    keys = [s.key for s in fresh_library.studies]
+    reports = [fresh_library.add_file(DATA / "tiny.bib")] + [
+        fresh_library.add_data(fresh_library.export(keys, fmt), f"mine.{ext}")
+        for fmt, ext in (("ris", "ris"), ("csljson", "json"), ("bib", "bib"))
+    ]
+    for report in reports:
+        assert (report.new, report.updated) == ((), ()), report.summary()
+        assert report.unchanged == tuple(keys)
+        assert not [p for p in report.problems if p.severity != "warning"]
+    assert reports[1].summary() == (
+        "Nothing new in mine.ris: 4 already in the library, 0 new, 0 updated."
+    )
+    assert imported_copies(fresh_library) == []
+
+
+def test_the_same_key_with_changed_fields_updates_the_study_and_a_rebuild_keeps_it(
+    fresh_library: Library, tmp_path: Path
+) -> None:
+    source = tmp_path / "alpha.ris"
+    source.write_text(
+        "TY  - JOUR\nID  - alpha2020peer\nTI  - Peer support and PTSD symptoms in Canadian "
+        "firefighters\nPY  - 2020\nVL  - 13\nDO  - 10.1234/test.0001\nER  - \n"
+    )
+    report = fresh_library.add_file(source)
+    assert (report.new, report.updated) == ((), ("alpha2020peer",))
+    alpha = fresh_library.study("alpha2020peer")
+    assert alpha.volume == "13" and alpha.findings  # the curated findings are kept
+    assert alpha.source == "imported: alpha.ris"
+    [kept] = imported_copies(fresh_library)
+    assert kept.suffix == ".ris"
+    rebuilt = Library.build(
+        [DATA / "tiny.bib"], index_dir=fresh_library.index_dir, embedder=fresh_library.embedder
+    )
+    assert rebuilt.study("alpha2020peer").volume == "13"
+    assert fresh_library.add_file(source).changed is False
+
+
+def test_another_work_under_a_taken_key_is_renamed_and_reported_once(
+    fresh_library: Library, tmp_path: Path
+) -> None:
+    source = tmp_path / "clash.bib"
+    source.write_text(
+        "@article{alpha2020peer, author = {Other, Olga}, title = {Sleep of dispatchers}, "
+        "year = 2022}\n"
+    )
+    first = fresh_library.add_file(source)
+    assert first.new == ("alpha2020peer-2",)
+    assert [p.kind for p in first.problems] == ["key-taken"]
+    second = fresh_library.add_file(source)
+    assert (second.changed, second.unchanged, second.problems) == (
+        False,
+        ("alpha2020peer-2",),
+        (),
+    )
+
+
+def test_check_only_says_what_would_change(fresh_library: Library, tmp_path: Path) -> None:
+    source = tmp_path / "one.bib"
+    source.write_text(ONE)
+    generation = fresh_library._folder.generation()
+    report = fresh_library.add_file(source, check=True)
+    assert report.summary() == (
+        f"Would import 1 study from {source}: 0 already in the library, 1 new, 0 updated."
+    )
+    assert fresh_library._folder.generation() == generation and imported_copies(fresh_library) == []
+    assert "stagedone" not in {s.key for s in fresh_library.studies}
+
+
+def test_a_missing_file_says_no_such_file_not_no_study(
+    fresh_library: Library, tmp_path: Path
+) -> None:
+    missing = tmp_path / "my-zotero-export.bib"
+    with pytest.raises(BibtexImportError, match=rf"{missing}: no such file\. Check the path"):
+        fresh_library.add_bibtex(missing)

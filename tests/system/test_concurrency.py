@@ -203,7 +203,7 @@ def test_two_imports_of_one_file_name_in_the_same_second_keep_both(
     """The copies in imports/ were named by the second and the position in the call only,
     so the second "refs.bib" overwrote the first and its studies vanished at the next
     rebuild."""
-    monkeypatch.setattr("evidence.index.live.time.strftime", lambda *_: "20260101T000000")
+    monkeypatch.setattr("evidence.index.imports.time.strftime", lambda *_: "20260101T000000")
     first = fresh_library.add_bibtex(invented_bib(tmp_path / "one", "one", 2))
     second = fresh_library.add_bibtex(invented_bib(tmp_path / "two", "two", 2))
     assert (first.studies, second.studies) == (2, 2)

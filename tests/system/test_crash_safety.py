@@ -358,7 +358,7 @@ def _faiss_full_disk(*args: Any, **kwargs: Any) -> None:
         pytest.param("evidence.index.store._write_rows", _full_disk, id="jsonl"),
         pytest.param("evidence.index.vectors.VectorIndex.save", _faiss_full_disk, id="faiss"),
         pytest.param("evidence.index.store._publish", _full_disk, id="pointer"),
-        pytest.param("shutil.copyfile", _full_disk, id="import-copy"),
+        pytest.param("evidence.index.imports._write_copy", _full_disk, id="import-copy"),
     ],
 )
 def test_a_full_disk_gives_a_clear_error_not_a_half_written_index(

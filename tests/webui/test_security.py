@@ -262,7 +262,7 @@ def test_upload_names_cannot_leave_the_imports_folder(writable_app: Flask, name:
     response = client.post("/api/import", data=upload(HOSTILE_BIB.encode(), name))
     raw = client.post(
         "/api/import",
-        data=HOSTILE_BIB.replace("evil2024", "evil2025").encode(),
+        data=HOSTILE_BIB.replace("2024", "2025").encode(),  # another study, not the same again
         content_type="application/x-bibtex",
         query_string={"filename": name},
     )
@@ -444,12 +444,12 @@ def test_a_hostile_import_and_draft_render_as_text_in_the_browser(
         bib = tmp_path / "hostile.bib"
         bib.write_text(HOSTILE_BIB, encoding="utf-8")
         page.goto("/import")
-        page.get_by_label("BibTeX file").set_input_files(str(bib))
+        page.get_by_label("Reference file").set_input_files(str(bib))
         page.get_by_label("Access token").fill(WRONG)
         page.get_by_role("button", name="Import").click()
         expect(page.locator(".error")).to_contain_text("access token is not this server")
         assert WRONG not in page.content() and TOKEN not in page.content()
-        page.get_by_label("BibTeX file").set_input_files(str(bib))
+        page.get_by_label("Reference file").set_input_files(str(bib))
         page.get_by_label("Access token").fill(TOKEN)
         page.get_by_role("button", name="Import").click()
         report = page.get_by_role("heading", name=re.compile("^Imported"))
