@@ -109,6 +109,9 @@ def _find_study(
     """The library study `ref` describes (by DOI, then by title), reporting DOI problems."""
     doi_at = (ref.doi_start, ref.doi_end) if ref.doi else (ref.start, ref.end)
     other = False
+    if ref.doi_problem:
+        state.add("doi-malformed", *doi_at, f"Reference {ref.index}'s DOI {ref.doi_problem}.",
+                  f"Write it once: https://doi.org/{ref.doi}")  # fmt: skip
     if ref.doi:
         found, how, other = _by_doi(state, lookup, ref, doi_at)
         if found is not None:

@@ -131,6 +131,18 @@ class AuditState:
     found_by: dict[int, str] = field(default_factory=dict)
     cited: set[int] = field(default_factory=set)
     newlines: list[int] = field(default_factory=list)
+    _numbered: dict[int, DraftReference] | None = None
+
+    def numbered(self) -> dict[int, DraftReference]:
+        """The entries by the number a numbered citation gives: their own, when the list
+        is numbered, else their place in it."""
+        if self._numbered is None:
+            refs = self.draft.references
+            if any(r.number is not None for r in refs):
+                self._numbered = {r.number: r for r in reversed(refs) if r.number is not None}
+            else:
+                self._numbered = {r.index: r for r in refs}
+        return self._numbered
 
     def add(self, kind: str, start: int, end: int, message: str, fix: str, study: str = "",
             suggestions: tuple[Suggestion, ...] = ()) -> None:  # fmt: skip

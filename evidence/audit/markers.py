@@ -1,0 +1,83 @@
+"""Numbered in-text citations: "[1]", "[1, 3]", "[2–4]", "(4)", superscripts that lost
+their formatting in a copy ("help-seeking.3,4", "disorders.1", "0.16).3"), and Markdown
+footnote markers ("[^1]") whose notes hold the references.
+
+A draft uses one numbered style, so the style with the most markers in the body is taken
+and the others are read as text: in a draft cited with "[1]", "(1) estimate incidence" is
+an aim, not a citation. Parentheses count only before punctuation or a line end ("as
+reported (4)."), superscripts only when the reference list is numbered, and a group with a
+number far beyond the list ("(1,234)") is not a citation. One `Citation` per number cited:
+"[2–4]" cites 2, 3 and 4. Pure and linear: every pattern has bounded repetition.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .draft import Citation
+
+_GROUP = r"\d{1,3}(?:\s{0,2}[-–—]\s{0,2}\d{1,3})?(?:\s{0,2},\s{0,2}\d{1,3}(?:\s{0,2}[-–—]\s{0,2}\d{1,3})?){0,30}"  # noqa: E501
+_TIGHT = r"\d{1,3}(?:[-–]\d{1,3})?(?:,\d{1,3}(?:[-–]\d{1,3})?){0,30}"
+# Not a Markdown link "[1](url)", a footnote definition "[1]:" or a line's list marker.
+_BRACKET = re.compile(rf"(?<![\w!\]\[])\[({_GROUP})\](?![(:\[])")
+_PAREN = re.compile(rf"(?<=\S )\(({_GROUP})\)(?=[.,;:?!)\]]|[ \t]*(?:\n|$))")
+_SUPERSCRIPT = re.compile(rf"(?<=[a-z)\]\"'])[.,;:]?({_TIGHT})(?=\s|$|[.,;:](?:\s|$))")
+_FOOTNOTE = re.compile(r"\[\^(\d{1,4})\](?!:)")
+_RANGE = re.compile(r"(\d{1,3})\s{0,2}[-–—]\s{0,2}(\d{1,3})|(\d{1,3})")
+# A cited number may run past the list (a missing entry), but not this far past it.
+SLACK = 10
+MAX_RANGE = 50
+
+
+def find_markers(
+    text: str, end: int, entries: int, numbered_list: bool, author_year: int
+) -> tuple[str, list[Citation]]:
+    """The numbered style of ``text[:end]`` and its citations, in order.
+
+    `entries` is the reference list's length, `numbered_list` whether its entries carry
+    numbers, `author_year` how many author–year citations the body has. Returns ``("", [])``
+    when the draft does not cite by number.
+    """
+    notes = _found(_FOOTNOTE, text, end, None)
+    if notes:
+        return "footnote", notes
+    if not numbered_list and (author_year or not entries):
+        return "", []
+    bound = entries + SLACK
+    styles = {"bracket": _found(_BRACKET, text, end, bound),
+              "paren": _found(_PAREN, text, end, bound)}  # fmt: skip
+    if numbered_list:
+        styles["superscript"] = _found(_SUPERSCRIPT, text, end, bound)
+    style = max(styles, key=lambda s: len(styles[s]))
+    found = styles[style]
+    if not found or len(found) <= author_year:
+        return "", []
+    return style, found
+
+
+def _found(pattern: re.Pattern[str], text: str, end: int, bound: int | None) -> list[Citation]:
+    cites: list[Citation] = []
+    for match in pattern.finditer(text, 0, end):
+        numbers = expand(match.group(1))
+        if not numbers or bound is not None and max(numbers) > bound:
+            continue
+        start, stop = match.span(1) if pattern is _SUPERSCRIPT else match.span()
+        cites += [Citation(start, stop, text[start:stop], (), False, None, "", False, n)
+                  for n in numbers]  # fmt: skip
+    return cites
+
+
+def expand(group: str) -> list[int]:
+    """The numbers a marker cites: "1, 3" gives [1, 3], "2–4" gives [2, 3, 4]; [] when one
+    is 0. A range that runs backwards or over MAX_RANGE numbers gives its two ends."""
+    numbers: list[int] = []
+    for match in _RANGE.finditer(group):
+        if match.group(3):
+            numbers.append(int(match.group(3)))
+            continue
+        low, high = int(match.group(1)), int(match.group(2))
+        if low < high <= low + MAX_RANGE:
+            numbers += range(low, high + 1)
+        else:
+            numbers += [low, high]
+    return [] if 0 in numbers else numbers
