@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .audit import AuditReport, audit_draft, load_draft
+from .audit import AuditReport, Suggestion, audit_draft, load_draft, suggestion
 from .cite import Citer, in_text, known_studies
 from .config import Settings
 from .errors import EvidenceError, NotFoundError, RetractionListError
@@ -199,14 +199,22 @@ class Library:
 
         `draft` is the draft's text (a str, never read as a file name), the `Path` of a
         .txt/.md/.docx file, or such a file's bytes (`name` labels them in messages). Returns
-        every finding with its offsets in the text; uncited empirical claims come with the 3
-        best library passages. Raises DraftError when a file cannot be read.
+        every finding with its offsets in the text; an uncited empirical claim comes with up
+        to 3 library findings that answer it (`evidence`), or the note that the library has
+        none. Raises DraftError when a file cannot be read.
         """
         text, source = load_draft(draft, name)
         notices = self._retractions.status_of if self._retractions else None
-        return audit_draft(
-            text, self.studies, lambda claims: self.batch_search(claims, k=3), source, notices
-        )
+        return audit_draft(text, self.studies, self._answers, source, notices)
+
+    def _answers(self, claims: Sequence[str]) -> list[list[Suggestion]]:
+        """For each claim, up to 3 findings that answer it, the best first."""
+        found = []
+        for claim in claims:
+            profile = self.evidence(claim)
+            pairs = zip(profile.answers[:3], profile.scores[:3], strict=True)
+            found.append([suggestion(self.study(k), self.passage(p), s) for (k, p), s in pairs])
+        return found
 
     # ---- corrections and retractions ---------------------------------------------------
 

@@ -68,6 +68,19 @@ class View:
         """The draft offset just after the view's character before `offset` (for an end)."""
         return self.origin(offset - 1) + 1 if offset > 0 else 0
 
+    def locate(self, offset: int) -> int:
+        """The view offset of draft offset `offset` (of the next kept character when the
+        draft's character there was removed)."""
+        lo, hi = 0, len(self.cuts)
+        while lo < hi:  # the last cut whose first character lies at or before `offset`
+            mid = (lo + hi) // 2
+            if self.cuts[mid] + self.shifts[mid] <= offset:
+                lo = mid + 1
+            else:
+                hi = mid
+        found = offset - (self.shifts[lo - 1] if lo else 0)
+        return min(found, self.cuts[lo]) if lo < len(self.cuts) else found
+
 
 def read_layout(text: str) -> View:
     """The view of draft `text`: same-length swaps, then the deletions described above."""

@@ -51,7 +51,7 @@ def parse_draft(text: str) -> Draft:
     )
     heading = place.heading if place else ""
     return Draft(text, view.origin(body_end), place is not None, citations, references, view,
-                 heading, style)  # fmt: skip
+                 body_end, heading, style)  # fmt: skip
 
 
 def _position(citation: Citation) -> tuple[int, int]:

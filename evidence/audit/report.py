@@ -16,7 +16,7 @@ import bisect
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..model import Study
+from ..model import Passage, Study
 from .draft import Citation, Draft, DraftReference
 
 # Every kind of finding: (severity, what it means).
@@ -45,7 +45,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "cites-corrected": ("warning", "the cited work was corrected; check the figure you cite"),
     "fit-population": ("warning", "the study's population differs from the one the text claims"),
     "fit-design": ("warning", "a commentary is cited as evidence that something works"),
-    "uncited-claim": ("warning", "an empirical claim with no citation; library passages suggested"),
+    "fit-number": ("warning", "a figure the cited study does not report"),
+    "fit-effect": ("warning", "an effect the cited study did not find, or the opposite one"),
+    "fit-topic": ("warning", "an intervention or outcome the cited study does not study"),
+    "uncited-claim": ("warning", "an empirical claim with no citation; findings that answer it"),
 }
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -151,6 +154,11 @@ class AuditState:
         line = bisect.bisect_right(self.newlines, start - 1) + 1
         self.findings.append(AuditFinding(kind, severity, start, end, line, message, fix, study,
                                      suggestions))  # fmt: skip
+
+
+def suggestion(study: Study, passage: Passage, score: float) -> Suggestion:
+    """A library finding (`passage` of `study`) offered for an uncited claim."""
+    return Suggestion(study.key, in_text(study), passage.id, passage.text, round(score, 3))
 
 
 def in_text(study: Study) -> str:

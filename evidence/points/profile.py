@@ -84,6 +84,7 @@ class EvidenceProfile:
     contrary: str = ""
     nearest: tuple[str, ...] = ()
     answers: tuple[tuple[str, str], ...] = ()  # (study key, its best answering passage id)
+    scores: tuple[float, ...] = ()  # each answer's similarity to the claim (cosine)
 
     @property
     def answered(self) -> bool:
@@ -121,6 +122,7 @@ def profile(
         _strongest(best, FOR),
         _strongest(best, AGAINST),
         answers=tuple((c.study.key, c.passage.id) for c in best),
+        scores=tuple(round(c.score, 3) for c in best),
     )
 
 

@@ -226,20 +226,35 @@ def corpus_library(tmp_path_factory: pytest.TempPathFactory, embedder):  # type:
 
 
 @pytest.mark.model
-def test_library_audit_suggests_a_relevant_study_for_each_uncited_claim(corpus_library) -> None:  # type: ignore[no-untyped-def]
+def test_library_audit_suggests_only_findings_that_answer_each_uncited_claim(
+    corpus_library,
+) -> None:  # type: ignore[no-untyped-def]
     report = corpus_library.audit(DATA / "audit-practitioner.md")
     assert report.source.endswith("audit-practitioner.md")
     claims = [f for f in report.findings if f.kind == "uncited-claim"]
-    expected = ["stanley2015career", "haugen2017mental", "morgan2018systematic"]
+    expected = ["stanley2015career", "stanley2017differences", "morgan2018systematic"]
     for finding, key in zip(claims, expected, strict=True):
         assert 1 <= len(finding.suggestions) <= 3
         assert key in [s.study_key for s in finding.suggestions], finding.suggestions
+        profile = corpus_library.evidence(report.text[finding.start : finding.end])
         for suggestion in finding.suggestions:
             assert corpus_library.passage(suggestion.passage_id).text == suggestion.passage
+            assert profile.answer_of(suggestion.study_key) == suggestion.passage_id
             assert suggestion.citation.startswith("(") and suggestion.score > 0
-    assert "already reference 7" in claims[1].fix  # Haugen is listed but never cited
+    assert "already reference 12" in claims[2].fix  # Morgan is listed but never cited
     # stanley2015career lists one author "and others": cited as et al., never as one author
     assert "(Stanley et al., 2015)" in claims[0].fix
+
+
+@pytest.mark.model
+def test_a_made_up_claim_gets_no_suggestion_but_the_note_that_no_study_answers_it(
+    corpus_library,
+) -> None:  # type: ignore[no-untyped-def]
+    text = ("Fire departments struggle to keep their staff. Peer support programs cut turnover by "
+            "30 percent in fire departments.")  # fmt: skip
+    (finding,) = corpus_library.audit(text).findings
+    assert finding.kind == "uncited-claim" and finding.suggestions == ()
+    assert "the library has no study for this" in finding.fix
 
 
 @pytest.mark.model
@@ -265,4 +280,4 @@ def test_cli_audit_formats_exit_zero_with_findings(corpus_library, fmt: str) -> 
         assert data["summary"] == {"error": 6, "warning": 9, "info": 1}
         assert data["source"] == draft
     else:
-        assert "citation-year-mismatch" in result.output and "haugen2017mental" in result.output
+        assert "citation-year-mismatch" in result.output and "morgan2018systematic" in result.output
