@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from .audit import AuditReport, Suggestion, audit_draft, load_draft, suggestion
+from .audit import AuditReport, audit_draft, load_draft
+from .audit.report import Suggestion, suggestion
 from .cite import Citer, in_text, known_studies
 from .config import Settings
 from .errors import EvidenceError, NotFoundError, RetractionListError

@@ -51,3 +51,13 @@ def fresh_library(tmp_path: Path, embedder):  # type: ignore[no-untyped-def]
     from evidence import Library
 
     return Library.build([DATA / "tiny.bib"], index_dir=tmp_path / "index", embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def corpus_library(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    """A Library of the bundled corpus/ with the real model, built once per session.
+    Read-only."""
+    from evidence import Library
+
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    return Library.build([ROOT / "corpus"], index_dir=index_dir, embedder=embedder)

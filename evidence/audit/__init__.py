@@ -8,6 +8,6 @@ reference list against the library, claims against the studies cited or none.
 
 from .auditor import audit_draft
 from .reading import load_draft
-from .report import AuditFinding, AuditReport, Suggestion, suggestion
+from .report import AuditFinding, AuditReport
 
-__all__ = ["AuditFinding", "AuditReport", "Suggestion", "audit_draft", "load_draft", "suggestion"]
+__all__ = ["AuditFinding", "AuditReport", "audit_draft", "load_draft"]

@@ -109,6 +109,7 @@ def audit_draft(text: str, studies: Sequence[Study], suggest: Suggest | None = N
                 reference.end,
                 f"Reference {reference.index} ({reference.label()}) is never cited in the text.",
                 "Cite it where it supports a claim, or remove it.",
+                state.ref_study[reference.index].key if reference.index in state.ref_study else "",
             )
     sentences = body_sentences(draft, draft.view_body_end)
     topic = draft_topic(draft.view.text[: draft.view_body_end])

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from ..model import Finding, Study
-from ..points.fit import analyse
+from ..points.fit import Question, analyse
 from ..points.question import exposures_in, named_in
 from ..vocabulary import DISORDERS, intervention, with_parents
 from .report import AuditState, CitationCheck, in_text
@@ -76,22 +77,23 @@ def check_support(state: AuditState, checks: Sequence[CitationCheck],
         studies = [s for _, s in cited if s is not None]
         if not text or len(studies) < len(cited) or not all(_curated(s) for s in studies):
             continue  # a work the library lacks, or knows little of, is cited here too
-        _numbers(state, text, cited)
-        if _topic(state, text, cited):
+        question = analyse(text)
+        _numbers(state, text, question, cited)
+        if _topic(state, text, question, cited):
             continue
         for check, study in cited:
             if check.status == "ok" and study is not None:
-                _effect(state, text, check, study)
+                _effect(state, text, question, check, study)
 
 
 def _curated(study: Study) -> list[Finding]:
     return [f for f in study.findings if f.structured]
 
 
-def _numbers(state: AuditState, text: str, cited: Cited) -> None:
+def _numbers(state: AuditState, text: str, question: Question, cited: Cited) -> None:
     """fit-number: each percentage must be one that a study cited here reports, when the
     library has the study's findings on what the sentence is about (else: not checked)."""
-    outcomes = analyse(text).outcomes
+    outcomes = question.outcomes
     relevant = [(c, s, f) for c, s in cited if s is not None for f in _curated(s)
                 if _on(f, outcomes, frozenset()) and _PERCENT.search(_finding_text(f))]  # fmt: skip
     if not relevant:
@@ -145,22 +147,21 @@ def _finding_text(finding: Finding) -> str:
     return " ".join((finding.result, finding.context, finding.confirm))
 
 
-def _topic(state: AuditState, text: str, cited: Cited) -> bool:
+def _topic(state: AuditState, text: str, question: Question, cited: Cited) -> bool:
     """fit-topic: an intervention, else an outcome, that the sentence names and no study it
     cites studies (in their findings, titles, summaries, abstracts). True when reported."""
-    studies = [s for _, s in cited if s is not None]
-    studied: set[str] = set().union(*(_studied(s) for s in studies))
+    studied: set[str] = set().union(*(_studied(s) for _, s in cited if s is not None))
     claimed = {e for e in exposures_in(text) if intervention(e)}
     if claimed and not any(_related(c, s) for c in claimed for s in studied):
         about = ", ".join(sorted(claimed))
     else:
-        outcomes = set(analyse(text).outcomes)
+        outcomes = set(question.outcomes)
         if claimed or not outcomes or outcomes & studied:
             return False
         about = ", ".join(sorted(outcomes))
     for check, study in cited:
         if check.status == "ok" and study is not None:
-            finding = _closest(study, text)
+            finding = _closest(study, question)
             state.add("fit-topic", check.citation.start, check.citation.end,
                       f"The sentence is about {about}; {in_text(study)} does not study it. "
                       f'Its finding: "{finding.result}"', "Cite a study of what the sentence "
@@ -168,16 +169,17 @@ def _topic(state: AuditState, text: str, cited: Cited) -> bool:
     return True
 
 
-def _studied(study: Study) -> set[str]:
+@lru_cache(maxsize=4096)
+def _studied(study: Study) -> frozenset[str]:
     """The exposures and outcomes a study is about: its findings' terms (and broader ones)
-    and every term its texts name."""
+    and every term its texts name. Cached: reading a study's texts costs ~10 ms."""
     terms = set(named_in(_study_text(study)))
     for finding in study.findings:
         terms.update(t for e in finding.exposures for t in with_parents(e))
         terms.update(finding.outcomes)
         if "mental disorders" in finding.outcomes:
             terms.update(DISORDERS)
-    return terms
+    return frozenset(terms)
 
 
 # Interventions that are a form of an exposure the vocabulary keeps apart: "peer support
@@ -190,10 +192,11 @@ def _related(claimed: str, studied: str) -> bool:
     return claimed in with_parents(studied) or studied in chain or _KIN.get(chain[-1]) == studied
 
 
-def _effect(state: AuditState, text: str, check: CitationCheck, study: Study) -> None:
+def _effect(
+    state: AuditState, text: str, question: Question, check: CitationCheck, study: Study
+) -> None:
     """fit-effect: the effect the sentence claims, against all of the study's findings on
     that outcome (and intervention): warned when none found it."""
-    question = analyse(text)
     claimed = _claimed_effect(text, question.outcomes)
     matching = [f for f in _curated(study) if _on(f, question.outcomes, question.exposures)]
     if not claimed or not matching or any(f.direction not in _EFFECTS for f in matching):
@@ -234,7 +237,7 @@ def _claimed_effect(text: str, outcomes: frozenset[str]) -> str:
     return claims.pop() if len(claims) == 1 else ""
 
 
-def _closest(study: Study, text: str) -> Finding:
+def _closest(study: Study, question: Question) -> Finding:
     """The study's finding nearest the sentence: the one sharing most of its outcomes."""
-    outcomes = analyse(text).outcomes
+    outcomes = question.outcomes
     return min(study.findings, key=lambda f: (-len(outcomes & set(f.outcomes)), f.number))

@@ -217,14 +217,6 @@ def test_cli_fails_only_when_the_draft_cannot_be_read(tmp_path: Path) -> None:
 # ---- with the real model: suggestions for uncited claims, Library.audit, the CLI ------------
 
 
-@pytest.fixture(scope="module")
-def corpus_library(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
-    from evidence import Library
-
-    return Library.build([CORPUS], index_dir=tmp_path_factory.mktemp("corpus-index"),
-                         embedder=embedder)  # fmt: skip
-
-
 @pytest.mark.model
 def test_library_audit_suggests_only_findings_that_answer_each_uncited_claim(
     corpus_library,
