@@ -18,7 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 # One character for another (offsets do not move): spaces of every width become a space,
-# curly quotes and primes straight ones, Unicode hyphens the ASCII one.
+# curly quotes and primes straight ones, Unicode hyphens the ASCII one, superscript digits
+# digits.
 _SAME_LENGTH = str.maketrans(
     {
         **dict.fromkeys(
@@ -27,6 +28,10 @@ _SAME_LENGTH = str.maketrans(
         **dict.fromkeys("\u2018\u2019\u201b\u2032\u02bc", "'"),
         **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
         **dict.fromkeys("\u2010\u2011", "-"),
+        # Superscript digits a web copy kept ("help-seeking³,⁴"): citation numbers.
+        **{
+            chr(c): str(d) for d, c in enumerate((0x2070, 0xB9, 0xB2, 0xB3, *range(0x2074, 0x207A)))
+        },
     }
 )
 # Invisible characters a copy leaves inside words: removed.

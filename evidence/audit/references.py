@@ -38,6 +38,8 @@ _PUBMED_DATE = re.compile(
     r"(?:\s+[A-Z][a-z]{2}(?:-[A-Z][a-z]{2})?)?(?:\s+\d{1,2})?\s*(?=[;.:])"
     r"(?:;\s*([A-Za-z]?\d[\w]{0,10})?(?:\(([^)]{0,20})\))?)?(?::\s*([^.;\s]{1,20}))?"
 )
+# Harvard: "Smith, J. and Jones, K. 2020. Title." A year after the names, unbracketed.
+_HARVARD_YEAR = re.compile(r"(?<=[.,])\s+(\d{4}[a-z]?|n\.d\.)[.,]\s")
 _ANY_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)[a-z]?\b")
 _DOI_TOKEN = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|\bdoi:\s*)(\S{1,300})|\b(10\.\d{1,9}/\S{0,300})",
                         re.IGNORECASE)  # fmt: skip
@@ -46,7 +48,7 @@ _PMID = re.compile(r"\bPMID:?\s*(\d{1,9})")
 _EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
 _VENUE = re.compile(
     r"(?P<venue>[^,]{2,200}),\s*(?P<vol>\d{1,6})\s*(?:\((?P<iss>[^()]{1,20})\))?"
-    r"\s*(?:,\s*(?P<pages>[A-Za-z]?\d{1,7}(?:\s*[-–—]\s*[A-Za-z]?\d{1,7})?))?"
+    r"\s*(?:,\s*(?:pp?\.\s?)?(?P<pages>[A-Za-z]?\d{1,7}(?:\s*[-–—]\s*[A-Za-z]?\d{1,7})?))?"
 )
 _NOTE_VENUE = re.compile(r"\s*,?\s*(?P<venue>[^\d(\"]{2,200}?)\s+(?P<vol>\d{1,6})?"
                          r"(?:,\s*no\.\s*(?P<iss>\w{1,10}))?\s*\(")  # fmt: skip
@@ -132,9 +134,9 @@ def parse_reference(entry: str, start: int, index: int) -> DraftReference:
         return _replace(base, style="url")
     if _NOTE_START.match(clean) and '"' in clean[:400]:
         return _note(base, clean)
-    apa = _YEAR_PAREN.search(clean, 0, 1000)
+    apa = _YEAR_PAREN.search(clean, 0, 1000) or _harvard_year(clean)
     pubmed = _PUBMED_DATE.search(clean)
-    if apa and (pubmed is None or apa.start() < pubmed.start()):
+    if apa and (pubmed is None or apa.start(1) <= pubmed.start(1)):
         return _apa(base, clean, apa)
     if pubmed:
         return _pubmed(base, clean, pubmed)
@@ -143,6 +145,18 @@ def parse_reference(entry: str, start: int, index: int) -> DraftReference:
     return _replace(base, style="unknown", authors=_families(first),
                     year=int(year.group(1)) if year else None,
                     year_text=year.group(0) if year else "")  # fmt: skip
+
+
+def _harvard_year(clean: str) -> re.Match[str] | None:
+    """The year of a Harvard entry: right after the names, where every full stop before it
+    ends an initial ("J.") or "et al."."""
+    match = _HARVARD_YEAR.search(clean, 0, 400)
+    if match is None:
+        return None
+    before = clean[: match.start()]
+    stops = [m.start() for m in re.finditer(r"\.", before)]
+    names = all(re.search(r"(?:^|[\s.\-])(?:[A-Z]|al)$", before[:i]) for i in stops)
+    return match if stops and names else None
 
 
 def _apa(base: DraftReference, clean: str, year: re.Match[str]) -> DraftReference:
