@@ -4,10 +4,11 @@ footnote markers ("[^1]") whose notes hold the references.
 
 A draft uses one numbered style, so the style with the most markers in the body is taken
 and the others are read as text: in a draft cited with "[1]", "(1) estimate incidence" is
-an aim, not a citation. Parentheses count only before punctuation or a line end ("as
-reported (4)."), superscripts only when the reference list is numbered, and a group with a
-number far beyond the list ("(1,234)") is not a citation. One `Citation` per number cited:
-"[2–4]" cites 2, 3 and 4. Pure and linear: every pattern has bounded repetition.
+an aim, not a citation. Parentheses before a word count unless they number a list's
+items ("(1) estimate ...; (2) compare"); superscripts count only when the reference list
+is numbered; a group with a number far beyond the list ("(1,234)") is not a citation.
+One `Citation` per number cited: "[2–4]" cites 2, 3 and 4. Pure and linear: every
+pattern has bounded repetition.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ _GROUP = r"\d{1,3}(?:\s{0,2}[-–—]\s{0,2}\d{1,3})?(?:\s{0,2},\s{0,2}\d{1,3}(?
 _TIGHT = r"\d{1,3}(?:[-–]\d{1,3})?(?:,\d{1,3}(?:[-–]\d{1,3})?){0,30}"
 # Not a Markdown link "[1](url)", a footnote definition "[1]:" or a line's list marker.
 _BRACKET = re.compile(rf"(?<![\w!\]\[])\[({_GROUP})\](?![(:\[])")
-_PAREN = re.compile(rf"(?<=\S )\(({_GROUP})\)(?=[.,;:?!)\]]|[ \t]*(?:\n|$))")
+_PAREN = re.compile(rf"(?<=\S )\(({_GROUP})\)(?P<word>(?=[ \t]+[a-z]))?"
+                    r"(?(word)|(?=[.,;:?!)\]]|[ \t]*(?:\n|$)))")  # fmt: skip
+_ITEM = re.compile(r"\((\d{1,2})\)[ \t]+[a-z]")
 _SUPERSCRIPT = re.compile(rf"(?<=[a-z)\]\"'])[.,;:]?({_TIGHT})(?=\s|$|[.,;:](?:\s|$))")
 _FOOTNOTE = re.compile(r"\[\^(\d{1,4})\](?!:)")
 _RANGE = re.compile(r"(\d{1,3})\s{0,2}[-–—]\s{0,2}(\d{1,3})|(\d{1,3})")
@@ -61,10 +64,22 @@ def _found(pattern: re.Pattern[str], text: str, end: int, bound: int | None) -> 
         numbers = expand(match.group(1))
         if not numbers or bound is not None and max(numbers) > bound:
             continue
+        if pattern is _PAREN and match.group("word") is not None and _enumerated(text, match):
+            continue
         start, stop = match.span(1) if pattern is _SUPERSCRIPT else match.span()
         cites += [Citation(start, stop, text[start:stop], (), False, None, "", False, n)
                   for n in numbers]  # fmt: skip
     return cites
+
+
+def _enumerated(text: str, match: re.Match[str]) -> bool:
+    """True for "(2) compare" among "(1) estimate ...; (2) compare ...; (3) test": one
+    number before a word, with its neighbour so written nearby, is an item, not a citation."""
+    if not match.group(1).isdigit():
+        return False  # "(1,2) define", "(6-8) form": a group or a range cites
+    number = int(match.group(1))
+    around = text[max(0, match.start() - 400) : match.end() + 400]
+    return any(int(m.group(1)) in (number - 1, number + 1) for m in _ITEM.finditer(around))
 
 
 def expand(group: str) -> list[int]:

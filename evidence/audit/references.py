@@ -98,7 +98,7 @@ def split_references(text: str, start: int, end: int | None = None) -> list[tupl
         else:
             entries[-1][1] = line_start + len(line)
         after_blank = False
-        has_year = has_year or bool(_YEAR_PAREN.search(line) or _PUBMED_DATE.search(line))
+        has_year = has_year or dated(line)
     return [(text[a:b], a) for a, b in entries]
 
 
@@ -113,6 +113,11 @@ def _starts_new(line: str, entries: list[list[int]], after_blank: bool, has_year
         return True
     indented = line[:1] in (" ", "\t")
     return not indented and has_year and number is None and _starts_entry(line)
+
+
+def dated(text: str) -> bool:
+    """True when `text` dates itself as an entry does: "(2020)" or PubMed's ". 2020;"."""
+    return bool(_YEAR_PAREN.search(text) or _PUBMED_DATE.search(text))
 
 
 def _starts_entry(line: str) -> bool:

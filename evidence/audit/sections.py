@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .references import marker_end, split_references
+from .references import dated, marker_end, split_references
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LIST_WORDS = (
@@ -56,6 +56,8 @@ _NOTE = re.compile(rf"(?:[{_UPPER}]\.[ \t]?){{1,3}}[ \t]?{_NAME}(?:,|[ \t]and\b|
 _CORPORATE = re.compile(rf"{_NAME}(?:[ \t][\w&'\-]{{1,40}}){{0,12}}\.[ \t]+\((?:\d{{4}}|n\.d)")
 _YEAR = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|\(\d{5}[a-z]?\)|\.[ \t]\d{5};")
 _LINK = re.compile(r"\bdoi\b|\b10\.\d{4,9}/|https?://|\bwww\.", re.IGNORECASE)
+# Short paragraphs (a bio, a footer, a contact line) that may follow a list with no heading.
+MAX_AFTER = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +96,23 @@ def find_reference_list(text: str) -> ListPlace | None:
         first = end + 1 if end < len(text) else end
         stop = list_end(text, lines, i + 1)
         if _entries_follow(text, first, stop):
+            stop = _trimmed(text, first, stop)
             return ListPlace(start, first, stop, text[start:end].strip())
     return _headless(text, lines)
+
+
+def _trimmed(text: str, start: int, end: int) -> int:
+    """`end`, moved before what ends the page after the list's last entry: an author's bio
+    or a copyright line is not a reference."""
+    entries = split_references(text, start, end)
+    while entries and not _entry_like_or_cited(entries[-1][0]):
+        end = entries.pop()[1]
+    return end
+
+
+def _entry_like_or_cited(entry: str) -> bool:
+    """An entry, even an odd one ("[4] Personal communication"), or text shaped like one."""
+    return looks_like_entry(entry) or marker_end(entry) > 0 or dated(entry[:600])
 
 
 def list_end(text: str, lines: list[tuple[int, int]], first: int) -> int:
@@ -131,15 +148,23 @@ def _entries_follow(text: str, start: int, end: int) -> bool:
 
 
 def _headless(text: str, lines: list[tuple[int, int]]) -> ListPlace | None:
-    """The run of entry-shaped paragraphs that ends the draft, if any."""
-    first = None
-    for start, end in reversed(_paragraphs(text, lines)):
-        if not looks_like_entry(text[start:end]):
-            break
-        first = start
+    """The run of entry-shaped paragraphs that ends the draft (or a reading list that ends
+    it: "Further reading" and its entries are not the draft's references), if any."""
+    first, end, skipped = None, len(text), 0
+    for start, stop in reversed(_paragraphs(text, lines)):
+        if looks_like_entry(text[start:stop]):
+            first = start
+            continue
+        if READING_HEADING.fullmatch(text, start, stop) and end == len(text):
+            first, end = None, start  # what follows was a reading list: look before it
+            continue
+        if first is None and skipped < MAX_AFTER and stop - start <= 400:
+            end, skipped = start, skipped + 1  # a bio or a footer after the list
+            continue
+        break
     if first is None:
         return None
-    return ListPlace(first, first, len(text), "")
+    return ListPlace(first, first, end, "")
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
