@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ..model import Finding, Study
-from ..points.fit import Question, analyse
+from ..points.fit import analyse
 from ..points.question import exposures_in, named_in
-from ..vocabulary import DISORDERS, intervention, with_parents
+from ..vocabulary import AS_OUTCOME, DISORDERS, intervention, with_parents
 from .report import AuditState, CitationCheck, in_text
 
 _PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)\s?(?:%|percent\b|per cent\b)", re.I)
@@ -51,6 +52,8 @@ _UP = re.compile(r"\b(?:increas\w*|rais\w*|rise|rises|rising|rose|higher|boost\w
 _BAD = {"PTSD symptoms", "depression", "anxiety", "mental disorders", "psychological distress",
         "suicidality", "substance use", "burnout", "stress", "moral injury", "stigma",
         "sick leave / absence"}  # fmt: skip
+_GOOD_WORDS = re.compile(r"well-?being|quality of life|resilien\w*|knowledge|help-?seeking",
+                         re.IGNORECASE)  # fmt: skip
 _EFFECTS = {"improved", "no difference", "worse"}
 _SAID = {"improved": "a benefit", "worse": "harm", "no difference": "no effect"}
 _FOUND = {"improved": "a benefit", "worse": "a worse outcome", "no difference": "no difference"}
@@ -58,6 +61,21 @@ _FOUND = {"improved": "a benefit", "worse": "a worse outcome", "no difference": 
 HEDGED_POINTS, HEDGED_SHARE = 1.0, 0.1
 
 Cited = list[tuple[CitationCheck, Study | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What a sentence is about, in vocabulary terms: the interventions it names and its
+    outcomes (a condition named as a subject, "reduce stigma", counts as an outcome)."""
+
+    interventions: frozenset[str]
+    outcomes: frozenset[str]
+
+
+def _read(text: str) -> Claim:
+    named = exposures_in(text)
+    outcomes = set(analyse(text).outcomes) | {AS_OUTCOME[e] for e in named if e in AS_OUTCOME}
+    return Claim(frozenset(e for e in named if intervention(e)), frozenset(outcomes))
 
 
 def check_support(state: AuditState, checks: Sequence[CitationCheck],
@@ -77,7 +95,7 @@ def check_support(state: AuditState, checks: Sequence[CitationCheck],
         studies = [s for _, s in cited if s is not None]
         if not text or len(studies) < len(cited) or not all(_curated(s) for s in studies):
             continue  # a work the library lacks, or knows little of, is cited here too
-        question = analyse(text)
+        question = _read(text)
         _numbers(state, text, question, cited)
         if _topic(state, text, question, cited):
             continue
@@ -90,7 +108,7 @@ def _curated(study: Study) -> list[Finding]:
     return [f for f in study.findings if f.structured]
 
 
-def _numbers(state: AuditState, text: str, question: Question, cited: Cited) -> None:
+def _numbers(state: AuditState, text: str, question: Claim, cited: Cited) -> None:
     """fit-number: each percentage must be one that a study cited here reports, when the
     library has the study's findings on what the sentence is about (else: not checked)."""
     outcomes = question.outcomes
@@ -147,16 +165,16 @@ def _finding_text(finding: Finding) -> str:
     return " ".join((finding.result, finding.context, finding.confirm))
 
 
-def _topic(state: AuditState, text: str, question: Question, cited: Cited) -> bool:
+def _topic(state: AuditState, text: str, question: Claim, cited: Cited) -> bool:
     """fit-topic: an intervention, else an outcome, that the sentence names and no study it
     cites studies (in their findings, titles, summaries, abstracts). True when reported."""
     studied: set[str] = set().union(*(_studied(s) for _, s in cited if s is not None))
-    claimed = {e for e in exposures_in(text) if intervention(e)}
+    claimed = question.interventions
     if claimed and not any(_related(c, s) for c in claimed for s in studied):
         about = ", ".join(sorted(claimed))
     else:
         outcomes = set(question.outcomes)
-        if claimed or not outcomes or outcomes & studied:
+        if not outcomes or outcomes & studied:
             return False
         about = ", ".join(sorted(outcomes))
     for check, study in cited:
@@ -193,12 +211,12 @@ def _related(claimed: str, studied: str) -> bool:
 
 
 def _effect(
-    state: AuditState, text: str, question: Question, check: CitationCheck, study: Study
+    state: AuditState, text: str, question: Claim, check: CitationCheck, study: Study
 ) -> None:
     """fit-effect: the effect the sentence claims, against all of the study's findings on
     that outcome (and intervention): warned when none found it."""
     claimed = _claimed_effect(text, question.outcomes)
-    matching = [f for f in _curated(study) if _on(f, question.outcomes, question.exposures)]
+    matching = [f for f in _curated(study) if _on(f, question.outcomes, question.interventions)]
     if not claimed or not matching or any(f.direction not in _EFFECTS for f in matching):
         return
     if claimed in {f.direction for f in matching}:
@@ -225,19 +243,26 @@ def _claimed_effect(text: str, outcomes: frozenset[str]) -> str:
     """ "improved", "worse" or "no difference" when the sentence claims just one, else "".
 
     A fall or a rise says which only for outcomes that are plainly better lower (symptoms,
-    stigma, sick leave): "fewer barriers to help-seeking" is not less help-seeking."""
+    stigma, sick leave): "fewer barriers to help-seeking" is not less help-seeking. A word
+    of change after a negation ("did not improve") claims no effect, not a change."""
     claims = set()
-    if _NO_EFFECT.search(text):
+    negated = [m.span() for m in _NO_EFFECT.finditer(text)]
+    if negated:
         claims.add("no difference")
-    symptoms = bool(outcomes) and outcomes <= _BAD
-    if _IMPROVE.search(text) or symptoms and _DOWN.search(text):
+    symptoms = bool(outcomes) and outcomes - {"wellbeing"} <= _BAD and not _GOOD_WORDS.search(text)
+
+    def said(pattern: re.Pattern[str]) -> bool:
+        return any(not any(a <= m.start() <= b + 12 for a, b in negated)
+                   for m in pattern.finditer(text))  # fmt: skip
+
+    if said(_IMPROVE) or symptoms and said(_DOWN):
         claims.add("improved")
-    if _WORSE.search(text) or symptoms and _UP.search(text):
+    if said(_WORSE) or symptoms and said(_UP):
         claims.add("worse")
     return claims.pop() if len(claims) == 1 else ""
 
 
-def _closest(study: Study, question: Question) -> Finding:
+def _closest(study: Study, question: Claim) -> Finding:
     """The study's finding nearest the sentence: the one sharing most of its outcomes."""
     outcomes = question.outcomes
     return min(study.findings, key=lambda f: (-len(outcomes & set(f.outcomes)), f.number))
