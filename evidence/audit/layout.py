@@ -40,9 +40,10 @@ _INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]+")
 # "Milligan-\nSaville" and "COVID-\n19" keep their hyphen (and their line break).
 _HYPHENATED = re.compile(r"(?<=[^\W\d_]{2})-\n[ \t]*(?=[a-z])")
 # A DOI or URL wrapped at its own slash or hyphen: the break goes, the character stays.
+# A DOI never ends with a hyphen; a URL may end with a slash, so not before a list marker.
 _WRAPPED_LINK = re.compile(
-    r"(?:doi\.org/|\bdoi:\s?|\b10\.\d{4,9}/|https?://)[^\s]{0,200}[/\-](\n[ \t]*)"
-    r"(?=[\w.])(?!\d{1,3}[.)]\s|\[\d)",
+    r"(?:doi\.org/|\bdoi:\s?|\b10\.\d{4,9}/|https?://)[^\s]{0,200}"
+    r"(?:-(\n[ \t]*)(?=\w)|/(\n[ \t]*)(?=[\w.])(?!\d{1,3}[.)]\s|\[\d))",
     re.IGNORECASE,
 )
 # A running header or footer: a short line and a page number, apart by 2+ spaces.
@@ -113,7 +114,8 @@ def read_layout(text: str) -> View:
 def _deletions(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in _INVISIBLE.finditer(text)]
     spans += [m.span() for m in _HYPHENATED.finditer(text)]
-    spans += [m.span(1) for m in _WRAPPED_LINK.finditer(text)]
+    spans += [m.span(1) if m.group(1) is not None else m.span(2)
+              for m in _WRAPPED_LINK.finditer(text)]  # fmt: skip
     spans += _furniture(text)
     return spans
 

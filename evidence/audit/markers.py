@@ -66,6 +66,11 @@ def _found(pattern: re.Pattern[str], text: str, end: int, bound: int | None) -> 
             continue
         if pattern is _PAREN and match.group("word") is not None and _enumerated(text, match):
             continue
+        if (
+            pattern is _BRACKET
+            and not text[text.rfind("\n", 0, match.start()) + 1 : match.start()].strip()
+        ):
+            continue  # "[2] Smith J. ..." opening a line is an entry of a list, not a citation
         start, stop = match.span(1) if pattern is _SUPERSCRIPT else match.span()
         cites += [Citation(start, stop, text[start:stop], (), False, None, "", False, n)
                   for n in numbers]  # fmt: skip

@@ -166,7 +166,7 @@ def _harvard_year(clean: str) -> re.Match[str] | None:
 
 def _apa(base: DraftReference, clean: str, year: re.Match[str]) -> DraftReference:
     value, year_text, _ = parse_year(year.group(1))
-    segments = re.split(r"(?<=[.?!])\s+", clean[year.end() :].lstrip(". "))
+    segments = re.split(r"(?<![ (]pp\.)(?<![ (]p\.)(?<=[.?!])\s+", clean[year.end() :].lstrip(". "))
     title, i = segments[0], 1
     while title.endswith(("?", "!")) and i < len(segments) - 1 and not _VENUE.match(segments[i]):
         title, i = f"{title} {segments[i]}", i + 1
