@@ -21,13 +21,13 @@ from .draft import Citation, Draft, DraftReference
 
 # Every kind of finding: (severity, what it means).
 KINDS: dict[str, tuple[str, str]] = {
-    "citation-not-in-references": ("error", "no reference-list entry has this author"),
+    "citation-not-in-references": ("error", "no reference-list entry has this author (or number)"),
     "citation-year-mismatch": ("error", "the author is listed, but not with this year"),
     "citation-year-malformed": ("error", "the year is not a year ('20l9', '202')"),
     "citation-ambiguous": ("warning", "two or more entries fit; add a year letter or co-author"),
     "citation-author-typo": ("warning", "the name differs slightly from the reference list's"),
     "citation-year-suffix": ("warning", "the year letter differs from the reference list's"),
-    "no-reference-list": ("warning", "citations, but no 'References' heading after them"),
+    "no-reference-list": ("warning", "citations, but no reference list after them"),
     "reference-uncited": ("warning", "an entry no citation in the text points to"),
     "reference-year-malformed": ("error", "the entry's year is not a year"),
     "doi-truncated": ("error", "the DOI is the start of the library's DOI for this work"),

@@ -83,6 +83,12 @@ def test_each_diagnosis_is_found_alone(name: str, expected: list[tuple[str, str]
         assert finding.message and finding.fix
 
 
+def test_every_kind_of_finding_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for kind, (severity, meaning) in KINDS.items():
+        assert f"| `{kind}` | {severity} | {meaning} |" in readme, kind
+
+
 def test_the_clean_draft_has_no_finding(studies: list[Study]) -> None:
     report = audit_file("audit-clean.md", studies)
     assert report.findings == ()
