@@ -42,6 +42,7 @@ from .model import (
     TalkingPoint,
 )
 from .points import EvidenceProfile, build_proposal, draft_points, evidence_profile
+from .points.profile import evidence_profiles
 from .search import Filters, Results, Searcher
 
 
@@ -209,10 +210,9 @@ class Library:
         return audit_draft(text, self.studies, self._answers, source, notices)
 
     def _answers(self, claims: Sequence[str]) -> list[list[Suggestion]]:
-        """For each claim, up to 3 findings that answer it, the best first."""
+        """For each claim, up to 3 findings that answer it (`evidence`), the best first."""
         found = []
-        for claim in claims:
-            profile = self.evidence(claim)
+        for profile in evidence_profiles(self._searcher, claims):
             pairs = zip(profile.answers[:3], profile.scores[:3], strict=True)
             found.append([suggestion(self.study(k), self.passage(p), s) for (k, p), s in pairs])
         return found

@@ -58,6 +58,8 @@ _YEAR = re.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)|\(\d{5}[a-z]?\)|\.[ \t]\d
 _LINK = re.compile(r"\bdoi\b|\b10\.\d{4,9}/|https?://|\bwww\.", re.IGNORECASE)
 # Short paragraphs (a bio, a footer, a contact line) that may follow a list with no heading.
 MAX_AFTER = 3
+# List headings tried, from the last: a real draft has one or two ("Notes", "References").
+MAX_HEADINGS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +91,14 @@ def looks_like_entry(entry: str) -> bool:
 def find_reference_list(text: str) -> ListPlace | None:
     """The place of the reference list of view `text`, or None when it has none."""
     lines = _lines(text)
+    tried = 0
     for i in range(len(lines) - 1, -1, -1):
         start, end = lines[i]
         if not LIST_HEADING.fullmatch(text, start, end):
             continue
+        tried += 1
+        if tried > MAX_HEADINGS:
+            break  # each try reads to the end: a bound keeps odd drafts linear
         first = end + 1 if end < len(text) else end
         stop = list_end(text, lines, i + 1)
         if _entries_follow(text, first, stop):

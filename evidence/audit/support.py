@@ -26,6 +26,7 @@ from functools import lru_cache
 from ..model import Finding, Study
 from ..points.fit import analyse
 from ..points.question import exposures_in, named_in
+from ..text.deadline import check_time
 from ..vocabulary import AS_OUTCOME, DISORDERS, intervention, with_parents
 from .report import AuditState, CitationCheck, in_text
 
@@ -57,6 +58,9 @@ _GOOD_WORDS = re.compile(r"well-?being|quality of life|resilien\w*|knowledge|hel
 _EFFECTS = {"improved", "no difference", "worse"}
 _SAID = {"improved": "a benefit", "worse": "harm", "no difference": "no effect"}
 _FOUND = {"improved": "a benefit", "worse": "a worse outcome", "no difference": "no difference"}
+# Sentences checked against their studies (each reading costs a few ms): a book-length
+# draft gets its first ones checked, not a wait of minutes.
+MAX_CHECKED = 2000
 # How far "about 10%" may be from the study's figure: points, or a share of it.
 HEDGED_POINTS, HEDGED_SHARE = 1.0, 0.1
 
@@ -91,7 +95,8 @@ def check_support(state: AuditState, checks: Sequence[CitationCheck],
             continue  # one warning on a citation's fit is enough (its population, its design)
         study = state.ref_study.get(check.reference) if check.reference else None
         groups.setdefault(supported(check), []).append((check, study))
-    for text, cited in groups.items():
+    for text, cited in list(groups.items())[:MAX_CHECKED]:
+        check_time()
         studies = [s for _, s in cited if s is not None]
         if not text or len(studies) < len(cited) or not all(_curated(s) for s in studies):
             continue  # a work the library lacks, or knows little of, is cited here too

@@ -99,9 +99,19 @@ def evidence_profile(
     source: EvidenceSource, query: str, filters: Filters | None = None
 ) -> EvidenceProfile:
     """The profile of `query` over the PROFILE_DEPTH studies a search finds for it."""
-    hits = source.batch_search([query], k=PROFILE_DEPTH, filters=filters)[0]
-    found = answering(source, hits, analyse(query), source.encode_query(query))
-    return profile(query, found, [h.study for h in hits])
+    return evidence_profiles(source, [query], filters)[0]
+
+
+def evidence_profiles(
+    source: EvidenceSource, queries: Sequence[str], filters: Filters | None = None
+) -> list[EvidenceProfile]:
+    """`evidence_profile` of each query, searched in one batch (the audit's claims)."""
+    found = []
+    for query, hits in zip(queries, source.batch_search(queries, k=PROFILE_DEPTH,
+                                                        filters=filters), strict=True):  # fmt: skip
+        answers = answering(source, hits, analyse(query), source.encode_query(query))
+        found.append(profile(query, answers, [h.study for h in hits]))
+    return found
 
 
 def profile(
