@@ -95,7 +95,7 @@ class Draft:
     references: tuple[DraftReference, ...]
     view: View = field(default_factory=lambda: View(""))
     view_body_end: int = 0  # body_end in the view
-    list_heading: str = ""  # the list's heading as written; "" when found by its shape
+    list_heading: str = ""  # the list's heading as written (HTML tags read); "" by its shape
     numbered: str = ""  # the numbered citation style found: "bracket", "paren", ...
 
 

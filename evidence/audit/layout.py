@@ -4,15 +4,17 @@ maps back to the draft's own offsets.
 Text copied from a PDF or a web page carries marks that are not the author's: words
 hyphenated at line ends ("men-\\ntal"), DOIs and URLs wrapped at a slash or hyphen, running
 headers with page numbers between pages, non-breaking and thin spaces, smart quotes and
-apostrophes ("D’Anci"), soft hyphens. `read_layout` undoes them in a copy, the `View`;
-every parser reads the view, and `View.origin` turns its offsets back into the draft's, so
-findings always point at the text the user wrote. Line endings were made ``\\n`` already
-(`reading.load_draft`). Linear in the length of the text.
+apostrophes ("D’Anci"), soft hyphens, and in a copy of a page's HTML source its tags and
+character entities (`<li>`, `<sup>3</sup>`, `&amp;`). `read_layout` undoes them in a copy,
+the `View`; every parser reads the view, and `View.origin` turns its offsets back into
+the draft's, so findings always point at the text the user wrote. Line endings were made
+``\\n`` already (`reading.load_draft`). Linear in the length of the text.
 """
 
 from __future__ import annotations
 
 import bisect
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -53,6 +55,19 @@ _FURNITURE = re.compile(
 _PAGE_OF = re.compile(r"[ \t]*(?:page|p\.)[ \t]+\d{1,4}(?:[ \t]+of[ \t]+\d{1,4})?[ \t]*", re.I)
 
 
+# HTML a user pasted as source. Block tags end a line (they become spaces and a line break,
+# same length, so "<li>" starts an entry); inline ones ("<sup>3</sup>", "<em>") are removed,
+# so a superscript number stays glued to its word as a marker. Only these names: "p < .05"
+# and "<5%" are not tags.
+_TAG = re.compile(
+    r"</?(?:(p|div|li|ul|ol|h[1-6]|br|hr|blockquote|table|tr|td|th|section|article|header|"
+    r"footer|figure|figcaption|dl|dt|dd|main|nav|aside)|em|strong|b|i|u|s|sup|sub|span|a|"
+    r"cite|small|mark|abbr|font)\b(?:\s[^<>]{0,300})?/?>",
+    re.IGNORECASE,
+)
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z]{2,8});", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class View:
     """The draft's normalised `text`, and where each of its characters was in the draft.
@@ -90,8 +105,9 @@ class View:
 
 def read_layout(text: str) -> View:
     """The view of draft `text`: same-length swaps, then the deletions described above."""
-    swapped = text.translate(_SAME_LENGTH)
-    deletions = sorted(_deletions(swapped))
+    swapped, markup = _markup(text)
+    swapped = swapped.translate(_SAME_LENGTH)
+    deletions = sorted(_deletions(swapped) + markup)
     if not deletions:
         return View(swapped)
     pieces, cuts, shifts = [], [], []
@@ -109,6 +125,26 @@ def read_layout(text: str) -> View:
         at = end
     pieces.append(swapped[at:])
     return View("".join(pieces), tuple(cuts), tuple(shifts))
+
+
+def _markup(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """`text` with HTML block tags made line ends and entities their character (in their
+    first place), and the spans to delete: inline tags and the rest of each entity."""
+    if "<" not in text and "&" not in text:
+        return text, []
+    chars, spans = list(text), []
+    for match in _TAG.finditer(text):
+        start, end = match.span()
+        if match.group(1) is None:
+            spans.append((start, end))
+        else:
+            chars[start : end - 1], chars[end - 1] = " " * (end - 1 - start), "\n"
+    for match in _ENTITY.finditer(text):
+        char = html.unescape(match.group(0))
+        if len(char) == 1 and char != match.group(0):
+            chars[match.start()] = char
+            spans.append((match.start() + 1, match.end()))
+    return "".join(chars), spans
 
 
 def _deletions(text: str) -> list[tuple[int, int]]:

@@ -5,10 +5,11 @@ footnote markers ("[^1]") whose notes hold the references.
 A draft uses one numbered style, so the style with the most markers in the body is taken
 and the others are read as text: in a draft cited with "[1]", "(1) estimate incidence" is
 an aim, not a citation. Parentheses before a word count unless they number a list's
-items ("(1) estimate ...; (2) compare"); superscripts count only when the reference list
-is numbered; a group with a number far beyond the list ("(1,234)") is not a citation.
-One `Citation` per number cited: "[2–4]" cites 2, 3 and 4. Pure and linear: every
-pattern has bounded repetition.
+items ("(1) estimate ...; (2) compare"); superscripts count when the reference list is
+numbered, or when an unnumbered list's works are first cited in order, 1, 2, 3 (as a web
+copy of an HTML list loses its numbers); a group with a number far beyond the list
+("(1,234)") is not a citation. One `Citation` per number cited: "[2–4]" cites 2, 3 and
+4. Pure and linear: every pattern has bounded repetition.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ def find_markers(
     bound = entries + SLACK
     styles = {"bracket": _found(_BRACKET, text, end, bound),
               "paren": _found(_PAREN, text, end, bound)}  # fmt: skip
-    if numbered_list:
-        styles["superscript"] = _found(_SUPERSCRIPT, text, end, bound)
+    superscripts = _found(_SUPERSCRIPT, text, end, bound if numbered_list else entries)
+    if numbered_list or _in_order(superscripts):
+        styles["superscript"] = superscripts
     style = max(styles, key=lambda s: len(styles[s]))
     found = styles[style]
     if not found or len(found) <= author_year:
@@ -75,6 +77,16 @@ def _found(pattern: re.Pattern[str], text: str, end: int, bound: int | None) -> 
         cites += [Citation(start, stop, text[start:stop], (), False, None, "", False, n)
                   for n in numbers]  # fmt: skip
     return cites
+
+
+def _in_order(cites: list[Citation]) -> bool:
+    """True when the numbers are first cited 1, 2, 3, ... (at least three of them): how a
+    numbered style cites, and unlike digits glued to words by chance ("mp3", "x2")."""
+    first: list[int] = []
+    for cite in cites:
+        if cite.number not in first:
+            first.append(cite.number or 0)
+    return len(first) >= 3 and first == list(range(1, len(first) + 1))
 
 
 def _enumerated(text: str, match: re.Match[str]) -> bool:

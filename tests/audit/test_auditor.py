@@ -144,6 +144,22 @@ def test_a_typo_in_the_name_with_another_year_is_not_guessed(studies: list[Study
     assert [f.kind for f in report.findings] == ["citation-not-in-references", "reference-uncited"]
 
 
+def test_a_title_without_its_subtitle_is_found_only_with_its_first_author(
+    studies: list[Study],
+) -> None:
+    entry = (
+        "{author}, S., Ashwick, R., & Billings, J. (2020). Global prevalence and risk factors "
+        "for mental health problems in police personnel. Occup Environ Med, 77, 737–747.\n"
+    )
+    text = "Police officers report ill health ({author} et al., 2020).\n\nReferences\n\n" + entry
+    report = audit_draft(text.format(author="Syed"), studies)
+    assert [r.study_key for r in report.references] == ["syed2020global"]
+    assert [f.kind for f in report.findings] == ["doi-missing"]
+    other = audit_draft(text.format(author="Smith"), studies)
+    assert [r.study_key for r in other.references] == [""]
+    assert [f.kind for f in other.findings] == ["not-in-library"]
+
+
 def test_fit_warnings_need_a_claim_about_first_responders(studies: list[Study]) -> None:
     population = (DATA / "audit-population.md").read_text(encoding="utf-8")
     neutral = population.replace("Among firefighters, strong", "Among students, strong").replace(

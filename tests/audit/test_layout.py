@@ -36,6 +36,24 @@ def test_spaces_quotes_and_invisible_characters_are_read_plainly() -> None:
     assert view.text == 'Syed et al. (2020) D\'Anci "quoted" softhyphen x12'
 
 
+def test_html_source_is_read_as_its_text() -> None:
+    text = (
+        "<h2>Why</h2><p>Sleep is poor &amp; short.<sup>1</sup> Naps (p < .05, <5%) help."
+        "<sup>2</sup> <em>Rest</em> helps<sup>3</sup>.</p>\n<h3>Endnotes</h3><ol><li>Smith J. "
+        "A title. J. 2020;1:2.</li><li>Lee K. Another. J. 2021;2:3.</li><li>Wu L. A third. J. "
+        "2022;3:4.</li></ol>"
+    )
+    view = read_layout(text)
+    lines = [line.strip() for line in view.text.split("\n") if line.strip()]
+    assert lines == ["Why", "Sleep is poor & short.1 Naps (p < .05, <5%) help.2 Rest helps3.",
+                     "Endnotes", "Smith J. A title. J. 2020;1:2.", "Lee K. Another. J. 2021;2:3.",
+                     "Wu L. A third. J. 2022;3:4."]  # fmt: skip
+    assert text[view.origin(view.text.index("& short")) :].startswith("&amp; short")
+    draft = parse_draft(text)
+    assert [(c.text, c.number) for c in draft.citations] == [("1", 1), ("2", 2), ("3", 3)]
+    assert [r.authors[:1] for r in draft.references] == [("Smith",), ("Lee",), ("Wu",)]
+
+
 def test_offsets_map_back_to_the_draft() -> None:
     text = "A men-\ntal claim (Smith et\u00a0al., 2020).\n\nReferences\n\nSmith, J. (2020). T. V."
     view = read_layout(text)

@@ -56,6 +56,23 @@ def test_not_numbered_citations(text: str) -> None:
 
 def test_superscripts_need_a_numbered_list_and_author_year_drafts_keep_their_style() -> None:
     assert numbers("mental disorders.1 Employers", numbered=False) == ("", [])
+    assert numbers("in order.1 Then.2 And an mp4 player.", numbered=False) == ("", [])
+    style, cites = find_markers("cited (1). Also (Smith, 2020).", 30, 3, False, 1)
+    assert (style, cites) == ("", [])
+
+
+def test_superscripts_first_cited_in_order_need_no_numbered_list() -> None:
+    text = "Sleep is poor.1 Naps did not help.2 Burnout rose3, and PTSD too.4,5 Again.1"
+    assert numbers(text, entries=5, numbered=False) == (
+        "superscript",
+        [("1", 1), ("2", 2), ("3", 3), ("4,5", 4), ("4,5", 5), ("1", 1)],
+    )
+    assert numbers(text.replace(".2 ", ".9 "), entries=9, numbered=False) == ("", [])
+    # With an unnumbered list, a number past its end is not a marker ("4,5" of 4 entries).
+    assert numbers(text, entries=4, numbered=False) == (
+        "superscript",
+        [("1", 1), ("2", 2), ("3", 3), ("1", 1)],
+    )
     style, cites = find_markers("cited (1). Also (Smith, 2020).", 30, 3, False, 1)
     assert (style, cites) == ("", [])
 

@@ -96,6 +96,9 @@ DRAFT_TOKENS = [
     "About the author\n", " AB, ", ". 2020;12(3):45-6. ", ". 2019:1151248. ", "(20199)",
     "R. N. Carleton et al., \"", "\" J 5 (2017): e3735", "Page 3 of 9\n", "   12\n",
     "https://doi.org/https://doi.org/10.1/x", "doi:10.1007/s00127-\n5", "46% ",
+    # a page's HTML source: block and inline tags, entities, and "<" that is no tag
+    "<li>", "</li>", "<ol>", "<h2>", "</h2>", "<p class=\"x\">", "<br/>", "<sup>", "</sup>",
+    "<em>", "&amp;", "&#8217;", "&nbsp;", "&bogus;", "p < .05", "<5%",
 ]  # fmt: skip
 
 
