@@ -188,7 +188,8 @@ def _pubmed(base: DraftReference, clean: str, date: re.Match[str]) -> DraftRefer
     head = [h for h in head if h.strip(". ")]
     title = " ".join(head[1:-1]) if len(head) > 2 else (head[1] if len(head) > 1 else "")
     value, year_text, _ = parse_year(date.group(1))
-    return _replace(base, style="pubmed", authors=_families(head[0], pubmed=True),
+    authors = _families(head[0], pubmed=True) if head else ()  # ". 2020;12(3)" has none
+    return _replace(base, style="pubmed", authors=authors,
                     year=value, year_text=year_text, title=title.rstrip("."),
                     venue=head[-1].rstrip(".") if len(head) > 2 else "",
                     volume=date.group(2) or "", issue=date.group(3) or "",

@@ -57,6 +57,15 @@ def test_entry_styles(entry: str, expected: Fields) -> None:
     assert found == expected
 
 
+@pytest.mark.parametrize(
+    ("entry", "year"),
+    [(". 2020;12(3):45-6.", 2020), (". 2020;12(3, Hozempa, K.", 2020), (".. 2019;1:2. x", 2019)],
+)
+def test_a_pubmed_date_with_nothing_before_it_has_no_authors(entry: str, year: int) -> None:
+    ref = parse_reference(entry, 0, 1)  # a fuzzed entry once raised IndexError here
+    assert (ref.style, ref.authors, ref.title, ref.year) == ("pubmed", (), "", year)
+
+
 def test_a_doubled_resolver_prefix_is_read_and_named() -> None:
     entry = (
         "Gayed, A. (2018). T. V, 1, 2. https://doi.org/https://doi.org/10.1136/oemed-2017-104789"
