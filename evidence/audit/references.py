@@ -52,6 +52,9 @@ _VENUE = re.compile(
 )
 _NOTE_VENUE = re.compile(r"\s*,?\s*(?P<venue>[^\d(\"]{2,200}?)\s+(?P<vol>\d{1,6})?"
                          r"(?:,\s*no\.\s*(?P<iss>\w{1,10}))?\s*\(")  # fmt: skip
+# A title in quotes (Harvard, UK style): the quote closes before a comma or full stop, so
+# an apostrophe inside ("workers' health", "world's") does not end it.
+_QUOTED_TITLE = re.compile(r"['\"](?P<title>[^\n]{3,400}?)['\"]\s?[,.]\s*(?P<rest>.*)", re.DOTALL)
 _LINK_ONLY = re.compile(r"(?:https?://|www\.)\S{1,500}")
 _GIVEN = re.compile(r"(?:^|[\s.\-])[A-Z]\.|^[A-Z]{1,3}$")
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "et al", "et al.", "others"}
@@ -166,7 +169,11 @@ def _harvard_year(clean: str) -> re.Match[str] | None:
 
 def _apa(base: DraftReference, clean: str, year: re.Match[str]) -> DraftReference:
     value, year_text, _ = parse_year(year.group(1))
-    segments = re.split(r"(?<![ (]pp\.)(?<![ (]p\.)(?<=[.?!])\s+", clean[year.end() :].lstrip(". "))
+    rest = clean[year.end() :].lstrip(". ")
+    quoted = _QUOTED_TITLE.match(rest)
+    if quoted:  # Harvard: 'Title', Venue, 47(6), pp. 1-9: the title ends at its quote
+        rest = f"{quoted['title'].rstrip('.')}. {quoted['rest']}"
+    segments = re.split(r"(?<![ (]pp\.)(?<![ (]p\.)(?<=[.?!])\s+", rest)
     title, i = segments[0], 1
     while title.endswith(("?", "!")) and i < len(segments) - 1 and not _VENUE.match(segments[i]):
         title, i = f"{title} {segments[i]}", i + 1

@@ -47,6 +47,10 @@ Fields = tuple[str, tuple[str, ...], str, str, str, str, str]
         pytest.param("Smith, J. and Jones, K. 2020. Peer support. Journal of Things, 3(2), "
                      "pp. 1-5.", ("apa", ("Smith", "Jones"), "2020", "Peer support", "3", "2",
                      "1-5"), id="harvard"),
+        pytest.param("Lilly, M.M. and Pierce, H. (2013) 'PTSD in workers' lives: a survey', "
+                     "Psychological Trauma, 5(2), pp. 135–141.",
+                     ("apa", ("Lilly", "Pierce"), "2013", "PTSD in workers' lives: a survey",
+                      "5", "2", "135–141"), id="harvard-quoted-title"),
         pytest.param("[3] https://www.mdpi.com/1660-4601/17/4/1234",
                      ("url", (), "", "", "", "", ""), id="bare-url"),
     ],
