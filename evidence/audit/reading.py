@@ -60,6 +60,8 @@ def _position(citation: Citation) -> tuple[int, int]:
 
 def _cited_in_draft(text: str, view: View, cite: Citation) -> Citation:
     """`cite` (found in the view) with the draft's offsets and the draft's own words."""
+    if not view.cuts and text[cite.start : cite.end] == cite.text:
+        return cite  # nothing cut or swapped: a copy per citation costs 1 MB drafts 0.3 s
     start, end = view.origin(cite.start), view.origin_end(cite.end)
     return dataclasses.replace(cite, start=start, end=end, text=text[start:end])
 
