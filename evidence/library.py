@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .audit import AuditReport, audit_draft, load_draft
+from .audit.report import Suggestion, suggestion
 from .cite import Citer, in_text, known_studies
 from .config import Settings
 from .errors import EvidenceError, NotFoundError
@@ -40,6 +41,7 @@ from .model import (
     TalkingPoint,
 )
 from .points import EvidenceProfile, build_proposal, draft_points, evidence_profile
+from .points.profile import evidence_profiles
 from .points.proposal import Choices
 from .projects import Projects
 from .search import Filters, Results, Searcher
@@ -199,16 +201,21 @@ class Library:
     def audit(self, draft: str | Path | bytes, name: str = "") -> AuditReport:
         """Audit a draft's citations against its reference list and this library.
 
-        `draft` is the draft's text (a str, never read as a file name), the `Path` of a
-        .txt/.md/.docx file, or such a file's bytes (`name` labels them in messages). Returns
-        every finding with its offsets in the text; uncited empirical claims come with the 3
-        best library passages. Raises DraftError when a file cannot be read.
-        """
+        `draft`: the text (a str, never a file name), the `Path` of a .txt/.md/.docx file, or
+        its bytes (`name` labels them). Every finding has its offsets in the text; an uncited
+        claim comes with up to 3 library findings that answer it (`evidence`), or the note
+        that there are none. Raises DraftError when a file cannot be read."""
         text, source = load_draft(draft, name)
         notices = self._retractions.status_of if self._retractions else None
-        return audit_draft(
-            text, self.studies, lambda claims: self.batch_search(claims, k=3), source, notices
-        )
+        return audit_draft(text, self.studies, self._answers, source, notices)
+
+    def _answers(self, claims: Sequence[str]) -> list[list[Suggestion]]:
+        """For each claim, up to 3 findings that answer it (`evidence`), the best first."""
+        found = []
+        for profile in evidence_profiles(self._searcher, claims):
+            pairs = zip(profile.answers[:3], profile.scores[:3], strict=True)
+            found.append([suggestion(self.study(k), self.passage(p), s) for (k, p), s in pairs])
+        return found
 
     # ---- corrections and retractions ---------------------------------------------------
 

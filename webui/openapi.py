@@ -100,6 +100,11 @@ EVIDENCE = _obj(
     contrary={"type": "string", "description": "Passage id of the strongest finding against."},
     nearest={**STRINGS, "description": "Closest study keys when none answers."},
     answers={"type": "array", "items": STRINGS},
+    scores={
+        "type": "array",
+        "items": {"type": "number"},
+        "description": "Each answer's similarity to the claim.",
+    },  # fmt: skip
 )
 
 

@@ -16,7 +16,8 @@ from ..errors import DraftError
 from ..model import Study
 from ..text.deadline import check_time
 from .citation_checks import check_citation
-from .claims import Suggest, check_claims, check_fit, draft_topic, sentence_spans
+from .claims import Suggest, check_claims, check_fit, draft_topic, supported_text
+from .prose import Sentence, body_sentences
 from .reading import parse_draft
 from .reference_checks import TITLE_MATCH, LibraryIndex, Notices, check_reference, check_status
 from .report import (
@@ -31,6 +32,7 @@ from .report import (
     in_text,
     render,
 )
+from .support import check_support
 
 __all__ = [
     "KINDS",
@@ -43,10 +45,11 @@ __all__ = [
     "Suggest",
     "Suggestion",
     "audit_draft",
+    "Sentence",
+    "body_sentences",
     "draft_topic",
     "in_text",
     "render",
-    "sentence_spans",
 ]
 
 
@@ -59,10 +62,12 @@ def audit_draft(text: str, studies: Sequence[Study], suggest: Suggest | None = N
                 source: str = "", notices: Notices | None = None) -> AuditReport:  # fmt: skip
     """Return the audit of `text` against its own reference list and `studies`.
 
-    `suggest` maps claim sentences to library hits (``Library.batch_search``); without it,
-    uncited claims are reported with no suggestions. A cited study whose status is a
-    retraction, correction or expression of concern is reported; `notices` (a retraction
-    list's ``status_of(doi, pmid)``) also checks references the library does not hold.
+    `suggest` maps claim sentences to the library findings that answer them (see
+    `claims.Suggest`); without it, uncited claims are reported with no suggestions. A cited
+    study whose status is a retraction, correction or expression of concern is reported,
+    and so is a sentence that says what its library study does not (`support`); `notices`
+    (a retraction list's ``status_of(doi, pmid)``) also checks references the library does
+    not hold.
     Never raises on odd text; raises DraftError for a draft beyond MAX_DRAFT_CHARS or
     MAX_CITATIONS, and TimeLimitError when a time limit (`text.deadline.time_limit`) runs
     out.
@@ -104,10 +109,12 @@ def audit_draft(text: str, studies: Sequence[Study], suggest: Suggest | None = N
                 reference.end,
                 f"Reference {reference.index} ({reference.label()}) is never cited in the text.",
                 "Cite it where it supports a claim, or remove it.",
+                state.ref_study[reference.index].key if reference.index in state.ref_study else "",
             )
-    sentences = sentence_spans(text, draft.body_end)
-    topic = draft_topic(text[: draft.body_end])
+    sentences = body_sentences(draft, draft.view_body_end)
+    topic = draft_topic(draft.view.text[: draft.view_body_end])
     check_fit(state, checks, sentences, topic)
+    check_support(state, checks, supported_text(state, sentences))
     check_claims(state, sentences, suggest)
     findings = sorted(state.findings, key=lambda f: (f.start, SEVERITY_ORDER[f.severity], f.kind))
     references = tuple(

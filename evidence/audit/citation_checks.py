@@ -17,6 +17,8 @@ def check_citation(state: AuditState, lookup: LibraryIndex, cite: Citation) -> C
     """Match `cite` to one reference, or report why it cannot be matched."""
     if not state.draft.references:
         return CitationCheck(cite, None, "no-reference-list")
+    if cite.number is not None:
+        return _numbered(state, cite)
     candidates, typo = _by_author(state.draft.references, cite)
     if not candidates:
         return _not_listed(state, lookup, cite)
@@ -34,6 +36,22 @@ def check_citation(state: AuditState, lookup: LibraryIndex, cite: Citation) -> C
     if typo:  # a near name with another year is too weak to call it the same work
         return _not_listed(state, lookup, cite)
     return _wrong_year(state, cite, candidates)
+
+
+def _numbered(state: AuditState, cite: Citation) -> CitationCheck:
+    """Match a numbered citation to the entry with its number (or at its place)."""
+    number = cite.number or 0
+    ref = state.numbered().get(number)
+    if ref is not None:
+        state.cited.add(ref.index)
+        return CitationCheck(cite, ref.index, "ok")
+    count = len(state.draft.references)
+    where = "has no note" if state.draft.numbered == "footnote" else "has no entry"
+    state.add("citation-not-in-references", cite.start, cite.end,
+              f"'{cite.text}' cites {number}, but the reference list {where} {number} "
+              f"({count} entr{'y' if count == 1 else 'ies'}).",
+              f"Add entry {number} to the reference list, or correct the number.")  # fmt: skip
+    return CitationCheck(cite, None, "citation-not-in-references")
 
 
 def _by_author(refs: Sequence[DraftReference], cite: Citation) -> tuple[list[DraftReference], str]:
@@ -55,6 +73,15 @@ def _by_author(refs: Sequence[DraftReference], cite: Citation) -> tuple[list[Dra
         return candidates, ""
     near = [r for r in refs if r.authors and _near(key, name_key(r.authors[0]))]
     return near, near[0].authors[0] if near else ""
+
+
+def _coauthor_typo(cite: Citation, ref: DraftReference) -> tuple[str, str]:
+    """(the name as cited, as listed) of a co-author the citation misspells, else ("", "")."""
+    for cited, listed in zip(cite.authors[1:], ref.authors[1:], strict=False):
+        a, b = name_key(cited), name_key(listed)
+        if a != b and _near(a, b):
+            return cited, listed
+    return "", ""
 
 
 def _wrong_year(
@@ -157,10 +184,11 @@ def _online_year(state: AuditState, ref: DraftReference) -> int | None:
 
 def _matched(state: AuditState, cite: Citation, ref: DraftReference, typo: str) -> CitationCheck:
     state.cited.add(ref.index)
-    if typo:
+    cited, listed = (cite.authors[0], typo) if typo else _coauthor_typo(cite, ref)
+    if listed:
         state.add("citation-author-typo", cite.start, cite.end,
-                  f"'{cite.text}' spells the name '{cite.authors[0]}'; reference {ref.index} "
-                  f"has '{typo}'.", f"Write ({ref.label()}).", _key(state, ref))  # fmt: skip
+                  f"'{cite.text}' spells the name '{cited}'; reference {ref.index} "
+                  f"has '{listed}'.", f"Write ({ref.label()}).", _key(state, ref))  # fmt: skip
         return CitationCheck(cite, ref.index, "citation-author-typo")
     if cite.suffix != ref.suffix:
         state.add("citation-year-suffix", cite.start, cite.end,

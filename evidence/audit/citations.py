@@ -96,7 +96,9 @@ def _parenthetical(part: str, offset: int, known: frozenset[str]) -> list[Citati
 
 
 def _narrative(text: str, paren: re.Match[str], known: frozenset[str]) -> list[Citation]:
-    window_start = max(0, paren.start() - 160, text.rfind("\n", 0, paren.start()) + 1)
+    # The names may be wrapped onto the line before, never in the paragraph before.
+    paragraph = text.rfind("\n\n", 0, paren.start())
+    window_start = max(0, paren.start() - 160, paragraph + 2 if paragraph >= 0 else 0)
     before = text[window_start : paren.start()]
     names = _names_before(before, len(before))
     if names is None:

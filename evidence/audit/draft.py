@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .layout import View
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,7 @@ class Citation:
     year: int | None  # None for "n.d.", "in press" and malformed years
     year_text: str  # as written: "2020", "2020a", "n.d.", "in press", "20l9"
     narrative: bool
+    number: int | None = None  # a numbered citation ("[3]", "(3)", "work.3", "[^3]") instead
 
     @property
     def suffix(self) -> str:
@@ -35,10 +38,12 @@ class Citation:
 
     @property
     def malformed(self) -> bool:
-        return self.year is None and year_label(self.year_text) == ""
+        return self.number is None and self.year is None and year_label(self.year_text) == ""
 
     def label(self) -> str:
-        """How the draft names the work, e.g. ``"Carleton et al., 2020"``."""
+        """How the draft names the work, e.g. ``"Carleton et al., 2020"`` or ``"[3]"``."""
+        if self.number is not None:
+            return f"[{self.number}]"
         return f"{author_label(self.authors, self.et_al)}, {self.year_text}"
 
 
@@ -62,7 +67,9 @@ class DraftReference:
     doi_start: int = -1  # offsets of the DOI as written, -1 when there is none
     doi_end: int = -1
     pmid: str = ""
-    style: str = "apa"  # "apa", "pubmed" or "unknown"
+    style: str = "apa"  # "apa", "pubmed", "note", "url" or "unknown"
+    number: int | None = None  # its number in a numbered list ("3." or "[3]" or "[^3]:")
+    doi_problem: str = ""  # what is wrong with how the DOI is written ("" when nothing)
 
     @property
     def suffix(self) -> str:
@@ -75,13 +82,21 @@ class DraftReference:
 
 @dataclass(frozen=True, slots=True)
 class Draft:
-    """A parsed draft: its text, where the body ends, its citations and references."""
+    """A parsed draft: its text, where the body ends, its citations and references.
+
+    Offsets index `text`; `view` is the text as the parsers read it (`layout.View`), whose
+    offsets `view.origin` maps back.
+    """
 
     text: str
-    body_end: int  # start of the reference-list heading, or len(text) when there is none
+    body_end: int  # start of the reference list (its heading), or len(text) when none
     has_reference_list: bool
     citations: tuple[Citation, ...]
     references: tuple[DraftReference, ...]
+    view: View = field(default_factory=lambda: View(""))
+    view_body_end: int = 0  # body_end in the view
+    list_heading: str = ""  # the list's heading as written (HTML tags read); "" by its shape
+    numbered: str = ""  # the numbered citation style found: "bracket", "paren", ...
 
 
 # ---- names and years ---------------------------------------------------------------------

@@ -15,6 +15,9 @@ from .draft import DraftReference, name_key
 from .report import AuditState, in_text
 
 TITLE_MATCH = 0.9  # fingerprint similarity for a title lookup (typos, punctuation, subtitles)
+# A title written without its subtitle matches on its main title alone when that is this
+# long (a short one, "Burnout in paramedics", may be another work's) and the authors agree.
+MAIN_TITLE_MIN = 24
 
 
 class LibraryIndex:
@@ -24,8 +27,12 @@ class LibraryIndex:
         self.studies = studies
         self.by_doi = {s.doi.casefold(): s for s in studies if s.doi}
         self.by_title = {title_fingerprint(s.title): s for s in studies if s.title}
+        self.by_main_title: dict[str, list[Study]] = {}
         self.by_author: dict[str, list[Study]] = {}
         for study in studies:
+            main = title_fingerprint(study.title.partition(":")[0])
+            if ":" in study.title and len(main) >= MAIN_TITLE_MIN:
+                self.by_main_title.setdefault(main, []).append(study)
             if study.authors:
                 self.by_author.setdefault(name_key(study.authors[0].family), []).append(study)
 
@@ -35,7 +42,9 @@ class LibraryIndex:
         longer = [s for key, s in self.by_doi.items() if key.startswith(folded) and key != folded]
         return longer[0] if len(longer) == 1 else None
 
-    def title(self, title: str) -> Study | None:
+    def title(self, title: str, first_author: str = "") -> Study | None:
+        """The study with this title (allowing typos), or with this main title and first
+        author when the draft leaves out the subtitle; None when there is none."""
         fingerprint = title_fingerprint(title)
         if len(fingerprint) < 12:
             return None
@@ -46,6 +55,11 @@ class LibraryIndex:
             matcher = SequenceMatcher(None, fingerprint, key, autojunk=False)
             if matcher.real_quick_ratio() >= best_ratio and matcher.ratio() >= best_ratio:
                 best, best_ratio = study, matcher.ratio()
+        if best is None and first_author:
+            author = name_key(first_author)
+            same = [s for s in self.by_main_title.get(fingerprint, [])
+                    if s.authors and name_key(s.authors[0].family) == author]  # fmt: skip
+            best = same[0] if len(same) == 1 else None
         return best
 
 
@@ -109,11 +123,15 @@ def _find_study(
     """The library study `ref` describes (by DOI, then by title), reporting DOI problems."""
     doi_at = (ref.doi_start, ref.doi_end) if ref.doi else (ref.start, ref.end)
     other = False
+    if ref.doi_problem:
+        state.add("doi-malformed", *doi_at, f"Reference {ref.index}'s DOI {ref.doi_problem}.",
+                  f"Write it once: https://doi.org/{ref.doi}")  # fmt: skip
     if ref.doi:
         found, how, other = _by_doi(state, lookup, ref, doi_at)
         if found is not None:
             return found, how
-    study = lookup.title(ref.title) if ref.title else None
+    first = ref.authors[0] if ref.authors else ""
+    study = lookup.title(ref.title, first) if ref.title else None
     if study is None:
         return None, ""
     if ref.doi and study.doi and ref.doi.casefold() != study.doi.casefold():

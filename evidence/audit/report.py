@@ -16,18 +16,18 @@ import bisect
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..model import Study
+from ..model import Passage, Study
 from .draft import Citation, Draft, DraftReference
 
 # Every kind of finding: (severity, what it means).
 KINDS: dict[str, tuple[str, str]] = {
-    "citation-not-in-references": ("error", "no reference-list entry has this author"),
+    "citation-not-in-references": ("error", "no reference-list entry has this author (or number)"),
     "citation-year-mismatch": ("error", "the author is listed, but not with this year"),
     "citation-year-malformed": ("error", "the year is not a year ('20l9', '202')"),
     "citation-ambiguous": ("warning", "two or more entries fit; add a year letter or co-author"),
     "citation-author-typo": ("warning", "the name differs slightly from the reference list's"),
     "citation-year-suffix": ("warning", "the year letter differs from the reference list's"),
-    "no-reference-list": ("warning", "citations, but no 'References' heading after them"),
+    "no-reference-list": ("warning", "citations, but no reference list after them"),
     "reference-uncited": ("warning", "an entry no citation in the text points to"),
     "reference-year-malformed": ("error", "the entry's year is not a year"),
     "doi-truncated": ("error", "the DOI is the start of the library's DOI for this work"),
@@ -45,7 +45,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "cites-corrected": ("warning", "the cited work was corrected; check the figure you cite"),
     "fit-population": ("warning", "the study's population differs from the one the text claims"),
     "fit-design": ("warning", "a commentary is cited as evidence that something works"),
-    "uncited-claim": ("warning", "an empirical claim with no citation; library passages suggested"),
+    "fit-number": ("warning", "a figure the cited study does not report"),
+    "fit-effect": ("warning", "an effect the cited study did not find, or the opposite one"),
+    "fit-topic": ("warning", "an intervention or outcome the cited study does not study"),
+    "uncited-claim": ("warning", "an empirical claim with no citation; findings that answer it"),
 }
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -131,6 +134,18 @@ class AuditState:
     found_by: dict[int, str] = field(default_factory=dict)
     cited: set[int] = field(default_factory=set)
     newlines: list[int] = field(default_factory=list)
+    _numbered: dict[int, DraftReference] | None = None
+
+    def numbered(self) -> dict[int, DraftReference]:
+        """The entries by the number a numbered citation gives: their own, when the list
+        is numbered, else their place in it."""
+        if self._numbered is None:
+            refs = self.draft.references
+            if any(r.number is not None for r in refs):
+                self._numbered = {r.number: r for r in reversed(refs) if r.number is not None}
+            else:
+                self._numbered = {r.index: r for r in refs}
+        return self._numbered
 
     def add(self, kind: str, start: int, end: int, message: str, fix: str, study: str = "",
             suggestions: tuple[Suggestion, ...] = ()) -> None:  # fmt: skip
@@ -139,6 +154,11 @@ class AuditState:
         line = bisect.bisect_right(self.newlines, start - 1) + 1
         self.findings.append(AuditFinding(kind, severity, start, end, line, message, fix, study,
                                      suggestions))  # fmt: skip
+
+
+def suggestion(study: Study, passage: Passage, score: float) -> Suggestion:
+    """A library finding (`passage` of `study`) offered for an uncited claim."""
+    return Suggestion(study.key, in_text(study), passage.id, passage.text, round(score, 3))
 
 
 def in_text(study: Study) -> str:

@@ -226,10 +226,11 @@ def audit_command(draft: Path, fmt: str, index_dir: Path | None) -> None:
     """Check DRAFT's citations (.txt, .md or .docx) against its reference list and the library.
 
     Reports citations with a wrong or malformed year, names missing from the reference list,
-    references never cited, DOIs cut short, details that differ from the library, studies
-    whose population or design does not fit the claim, and empirical claims with no citation
-    (with library passages to consider). Nothing in the draft is changed. Exit status is 0
-    whatever is found, and 1 only when DRAFT cannot be read.
+    references never cited, DOIs cut short, details that differ from the library, sentences
+    that the cited study does not back (a figure it does not report, an effect it did not
+    find, another topic, population or design), and empirical claims with no citation (with
+    the library's findings that answer them, if any). Nothing in the draft is changed. Exit
+    status is 0 whatever is found, and 1 only when DRAFT cannot be read.
     """
     text, source = load_draft(draft)  # read first: an unreadable draft fails before any indexing
     report = open_library(index_dir).audit(text, name=source)

@@ -84,6 +84,7 @@ class EvidenceProfile:
     contrary: str = ""
     nearest: tuple[str, ...] = ()
     answers: tuple[tuple[str, str], ...] = ()  # (study key, its best answering passage id)
+    scores: tuple[float, ...] = ()  # each answer's similarity to the claim (cosine)
 
     @property
     def answered(self) -> bool:
@@ -98,9 +99,19 @@ def evidence_profile(
     source: EvidenceSource, query: str, filters: Filters | None = None
 ) -> EvidenceProfile:
     """The profile of `query` over the PROFILE_DEPTH studies a search finds for it."""
-    hits = source.batch_search([query], k=PROFILE_DEPTH, filters=filters)[0]
-    found = answering(source, hits, analyse(query), source.encode_query(query))
-    return profile(query, found, [h.study for h in hits])
+    return evidence_profiles(source, [query], filters)[0]
+
+
+def evidence_profiles(
+    source: EvidenceSource, queries: Sequence[str], filters: Filters | None = None
+) -> list[EvidenceProfile]:
+    """`evidence_profile` of each query, searched in one batch (the audit's claims)."""
+    found = []
+    for query, hits in zip(queries, source.batch_search(queries, k=PROFILE_DEPTH,
+                                                        filters=filters), strict=True):  # fmt: skip
+        answers = answering(source, hits, analyse(query), source.encode_query(query))
+        found.append(profile(query, answers, [h.study for h in hits]))
+    return found
 
 
 def profile(
@@ -121,6 +132,7 @@ def profile(
         _strongest(best, FOR),
         _strongest(best, AGAINST),
         answers=tuple((c.study.key, c.passage.id) for c in best),
+        scores=tuple(round(c.score, 3) for c in best),
     )
 
 

@@ -83,6 +83,12 @@ def test_each_diagnosis_is_found_alone(name: str, expected: list[tuple[str, str]
         assert finding.message and finding.fix
 
 
+def test_every_kind_of_finding_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for kind, (severity, meaning) in KINDS.items():
+        assert f"| `{kind}` | {severity} | {meaning} |" in readme, kind
+
+
 def test_the_clean_draft_has_no_finding(studies: list[Study]) -> None:
     report = audit_file("audit-clean.md", studies)
     assert report.findings == ()
@@ -136,6 +142,22 @@ def test_a_typo_in_the_name_with_another_year_is_not_guessed(studies: list[Study
     text = "x (Petri et al., 2011).\n\nReferences\n\n" + references_of("audit-author-typo.md")
     report = audit_draft(text, studies)
     assert [f.kind for f in report.findings] == ["citation-not-in-references", "reference-uncited"]
+
+
+def test_a_title_without_its_subtitle_is_found_only_with_its_first_author(
+    studies: list[Study],
+) -> None:
+    entry = (
+        "{author}, S., Ashwick, R., & Billings, J. (2020). Global prevalence and risk factors "
+        "for mental health problems in police personnel. Occup Environ Med, 77, 737–747.\n"
+    )
+    text = "Police officers report ill health ({author} et al., 2020).\n\nReferences\n\n" + entry
+    report = audit_draft(text.format(author="Syed"), studies)
+    assert [r.study_key for r in report.references] == ["syed2020global"]
+    assert [f.kind for f in report.findings] == ["doi-missing"]
+    other = audit_draft(text.format(author="Smith"), studies)
+    assert [r.study_key for r in other.references] == [""]
+    assert [f.kind for f in other.findings] == ["not-in-library"]
 
 
 def test_fit_warnings_need_a_claim_about_first_responders(studies: list[Study]) -> None:
@@ -217,52 +239,59 @@ def test_cli_fails_only_when_the_draft_cannot_be_read(tmp_path: Path) -> None:
 # ---- with the real model: suggestions for uncited claims, Library.audit, the CLI ------------
 
 
-@pytest.fixture(scope="module")
-def corpus_library(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
-    from evidence import Library
-
-    return Library.build([CORPUS], index_dir=tmp_path_factory.mktemp("corpus-index"),
-                         embedder=embedder)  # fmt: skip
-
-
 @pytest.mark.model
-def test_library_audit_suggests_a_relevant_study_for_each_uncited_claim(corpus_library) -> None:  # type: ignore[no-untyped-def]
-    report = corpus_library.audit(DATA / "audit-practitioner.md")
+def test_library_audit_suggests_only_findings_that_answer_each_uncited_claim(
+    bundled_library,
+) -> None:  # type: ignore[no-untyped-def]
+    report = bundled_library.audit(DATA / "audit-practitioner.md")
     assert report.source.endswith("audit-practitioner.md")
     claims = [f for f in report.findings if f.kind == "uncited-claim"]
-    expected = ["stanley2015career", "haugen2017mental", "morgan2018systematic"]
+    expected = ["stanley2015career", "stanley2017differences", "morgan2018systematic"]
     for finding, key in zip(claims, expected, strict=True):
         assert 1 <= len(finding.suggestions) <= 3
         assert key in [s.study_key for s in finding.suggestions], finding.suggestions
+        profile = bundled_library.evidence(report.text[finding.start : finding.end])
         for suggestion in finding.suggestions:
-            assert corpus_library.passage(suggestion.passage_id).text == suggestion.passage
+            assert bundled_library.passage(suggestion.passage_id).text == suggestion.passage
+            assert profile.answer_of(suggestion.study_key) == suggestion.passage_id
             assert suggestion.citation.startswith("(") and suggestion.score > 0
-    assert "already reference 7" in claims[1].fix  # Haugen is listed but never cited
+    assert "already reference 12" in claims[2].fix  # Morgan is listed but never cited
     # stanley2015career lists one author "and others": cited as et al., never as one author
     assert "(Stanley et al., 2015)" in claims[0].fix
 
 
 @pytest.mark.model
-def test_library_audit_of_the_clean_docx_has_no_finding(corpus_library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_made_up_claim_gets_no_suggestion_but_the_note_that_no_study_answers_it(
+    bundled_library,
+) -> None:  # type: ignore[no-untyped-def]
+    text = ("Fire departments struggle to keep their staff. Peer support programs cut turnover by "
+            "30 percent in fire departments.")  # fmt: skip
+    (finding,) = bundled_library.audit(text).findings
+    assert finding.kind == "uncited-claim" and finding.suggestions == ()
+    assert "the library has no study for this" in finding.fix
+
+
+@pytest.mark.model
+def test_library_audit_of_the_clean_docx_has_no_finding(bundled_library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import docx
 
     document = docx.Document()
     for paragraph in (DATA / "audit-clean.md").read_text(encoding="utf-8").split("\n"):
         document.add_paragraph(paragraph)
     document.save(str(tmp_path / "clean.docx"))
-    assert corpus_library.audit(tmp_path / "clean.docx").findings == ()
+    assert bundled_library.audit(tmp_path / "clean.docx").findings == ()
 
 
 @pytest.mark.model
 @pytest.mark.parametrize("fmt", ["text", "json", "md"])
-def test_cli_audit_formats_exit_zero_with_findings(corpus_library, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_cli_audit_formats_exit_zero_with_findings(bundled_library, fmt: str) -> None:  # type: ignore[no-untyped-def]
     draft = str(DATA / "audit-practitioner.md")
     result = CliRunner().invoke(main, ["audit", draft, "--format", fmt, "--index",
-                                       str(corpus_library.index_dir)])  # fmt: skip
+                                       str(bundled_library.index_dir)])  # fmt: skip
     assert result.exit_code == 0, result.output
     if fmt == "json":
         data = json.loads(result.output[result.output.index("{") :])
         assert data["summary"] == {"error": 6, "warning": 9, "info": 1}
         assert data["source"] == draft
     else:
-        assert "citation-year-mismatch" in result.output and "haugen2017mental" in result.output
+        assert "citation-year-mismatch" in result.output and "morgan2018systematic" in result.output

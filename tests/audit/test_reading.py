@@ -278,6 +278,13 @@ def test_parsing_never_raises_on_odd_text(text: str) -> None:
         pytest.param("References\n" + "Smith, J. " * 20000, id="long-entry"),
         pytest.param("References\n" + "Aa, B. (2020). T. V, 1, 2.\n" * 3000, id="many-entries"),
         pytest.param("x (" + "1" * 299 + ")" + " et al. (2020)" * 3000, id="many-narratives"),
+        pytest.param("References\n" * 20000, id="many-headings"),
+        pytest.param("Notes\n\nBring water.\n\n" * 5000 + "x [1] y (2). z.3 w", id="many-notes"),
+        pytest.param(
+            "a.1 b [2] c (3). " * 5000 + "\n\nReferences\n\n1. A B. T. J. 2020;1:2.\n",
+            id="many-markers",
+        ),
+        pytest.param("men-\ntal " * 20000 + "\n Header   2\n" * 2000, id="pdf-marks"),
     ],
 )
 def test_parsing_is_fast_on_adversarial_text(text: str) -> None:

@@ -45,6 +45,7 @@ from tests.conftest import DATA, SHARED
 
 CORPUS = DATA.parent.parent / "corpus"
 FIXTURES = SHARED / "fixtures" / "bib"
+DRAFTS = SHARED / "fixtures" / "drafts"  # real-world draft layouts, mutated too
 TEST_TIME_BOUND_S = 20.0  # generous here (a busy shared machine); benchmarks/fuzz.py uses 2 s
 WINDOW_CHARS = 12_000  # large fixtures are fuzzed a window of whole entries at a time
 SUITE_EXAMPLES = 60  # per target in the normal suite
@@ -89,6 +90,15 @@ DRAFT_TOKENS = [
     "Carleton", "Smith", "Jones", "van der Berg", "O'Neil", "\n", "\n\n", "## References\n",
     "References\n", "Bibliography:", "doi:10.1234/x", "https://doi.org/10.1", "PMID: 123",
     ". ", "reduced PTSD", "found that", "1.", "[1]", "\u2019", "\u2013", "\x00", "\ufeff",
+    # real-world layouts: numbered and footnote markers, notes, PubMed dates, PDF marks
+    "[^1]", "[^2]: ", "(1)", "(2,3)", "[2–4]", ".3,4 ", "disorders.1", "\u00b9", "\u00a0",
+    "\u00ad", "-\n", "\f", "Works Cited\n", "Notes\n", "Further reading\n", "———\n",
+    "About the author\n", " AB, ", ". 2020;12(3):45-6. ", ". 2019:1151248. ", "(20199)",
+    "R. N. Carleton et al., \"", "\" J 5 (2017): e3735", "Page 3 of 9\n", "   12\n",
+    "https://doi.org/https://doi.org/10.1/x", "doi:10.1007/s00127-\n5", "46% ",
+    # a page's HTML source: block and inline tags, entities, and "<" that is no tag
+    "<li>", "</li>", "<ol>", "<h2>", "</h2>", "<p class=\"x\">", "<br/>", "<sup>", "</sup>",
+    "<em>", "&amp;", "&#8217;", "&nbsp;", "&bogus;", "p < .05", "<5%",
 ]  # fmt: skip
 
 
@@ -118,7 +128,9 @@ def fixture_texts() -> dict[str, str]:
 
 @cache
 def draft_texts() -> dict[str, str]:
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(DATA.glob("audit-*"))}
+    """The test drafts, and the real-world layouts of ../shared/fixtures/drafts if here."""
+    paths = sorted(DATA.glob("audit-*")) + sorted(DRAFTS.glob("[0-9]*"))
+    return {p.name: p.read_text(encoding="utf-8") for p in paths}
 
 
 @cache
@@ -314,8 +326,10 @@ def audit_text(text: str) -> None:
     assert 0 <= draft.body_end <= len(text)
     for citation in draft.citations:
         assert 0 <= citation.start <= citation.end <= len(text), citation
+        assert text[citation.start : citation.end] == citation.text, citation
     for reference in draft.references:
         assert 0 <= reference.start <= reference.end <= len(text), reference
+        assert text[reference.start : reference.end] == reference.text, reference
     report = audit_draft(text, corpus_studies())
     for finding in report.findings:
         assert 0 <= finding.start <= finding.end <= len(text), finding
