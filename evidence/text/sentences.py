@@ -11,7 +11,10 @@ reads one piece at a time.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -61,9 +64,26 @@ def use_worker_processes(workers: int) -> None:
     _pool = None
     if workers > 0:
         context = multiprocessing.get_context("spawn")  # no fork of a threaded server
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        _pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
         for _ in range(workers):  # start them now, not on the first long draft
             _pool.submit(_split_with_limit, "Warm up. Now.", None)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: exit once the server that started it is gone. A server killed with
+    SIGKILL cannot stop its workers, and they would otherwise wait for work for ever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _in_worker(text: str) -> list[tuple[int, int]]:

@@ -3,6 +3,10 @@ do not end a sentence, and every span indexes the original text."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from itertools import pairwise
 
 import pytest
@@ -175,3 +179,43 @@ def test_long_texts_split_in_a_worker_process_give_the_same_sentences() -> None:
     finally:
         use_worker_processes(0)
     assert split_sentences(text) == here
+
+
+SERVER = """
+import sys, time
+from evidence import use_worker_processes
+from evidence.text import sentences
+use_worker_processes(2)
+time.sleep(0.5)
+print(*sentences._pool._processes, flush=True)
+time.sleep(600)
+"""
+
+
+def test_worker_processes_exit_when_their_server_is_killed() -> None:
+    with subprocess.Popen(
+        [sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True
+    ) as server:
+        try:
+            assert server.stdout is not None
+            workers = [int(pid) for pid in server.stdout.readline().split()]
+            assert len(workers) == 2 and all(alive(pid) for pid in workers)
+        finally:
+            server.kill()  # SIGKILL: the server cannot stop them itself
+    deadline = time.monotonic() + 20
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if alive(pid)]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is gone for our purposes (its parent, init, reaps it)
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+    return True
