@@ -75,10 +75,11 @@ class Settings:
     """Address `evidence serve` listens on."""
     port: int = 5000
     """Port `evidence serve` listens on."""
-    server_threads: int = 8
+    server_threads: int = 16
     """Request threads of `evidence serve`. Concurrent searches are encoded together, so a
     thread mostly waits for its batch: 8 threads let 8 concurrent clients share batches
-    (mean batch 4.0, 8.2 ms of server CPU per search) where 4 gave 2.2 and 10.6 ms."""
+    (mean batch 4.0, 8.2 ms of server CPU per search) where 4 gave 2.2 and 10.6 ms; 16 leave
+    4 threads for searches while 12 audits and exports run or queue."""
     server_connection_limit: int = 200
     """Most connections `evidence serve` keeps open at once (others wait for a free one)."""
     server_channel_timeout: int = 20

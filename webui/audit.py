@@ -13,7 +13,7 @@ from werkzeug.utils import secure_filename
 from evidence import DRAFT_SUFFIXES, AuditReport, DraftError, Library, QueryError
 
 from .errors import UnsupportedType, envelope, human_size
-from .hardening import heavy
+from .hardening import heavy_audit
 from .state import get_library
 
 bp = Blueprint("audit", __name__)
@@ -73,7 +73,7 @@ def page() -> ResponseReturnValue:
 
 
 @bp.post("/audit")
-@heavy
+@heavy_audit
 def submit() -> ResponseReturnValue:
     library = get_library()
     draft = request.form.get("draft", "")
@@ -88,7 +88,7 @@ def submit() -> ResponseReturnValue:
 
 
 @bp.post("/api/audit")
-@heavy
+@heavy_audit
 def api_audit() -> ResponseReturnValue:
     """JSON twin of the audit page: the report, with offsets into its `text`."""
     report = from_request(get_library())

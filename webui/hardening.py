@@ -8,7 +8,8 @@
   a 400, not a crash.
 - Heavy work (the audit, talking points, exports, proposals) runs in a small pool with a
   time limit, so a flood of it leaves threads free for searches: when the pool is full the
-  request waits briefly, then gets 503 with Retry-After.
+  request queues for a few seconds; when the queue is full too, or the wait runs out, it
+  gets 503 with Retry-After.
 """
 
 from __future__ import annotations
@@ -39,10 +40,19 @@ SECURITY_HEADERS = (
     ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),  # frame-ancestors, for older browsers
 )
-# Concurrent heavy requests (about one per core), how long another waits for a place, and
-# how long one may run (an audit of a 1 MB draft takes about 5 s on one core).
+# Concurrent heavy requests (about one per core), how many more may queue and for how long,
+# and how long one may run (an audit of a 1 MB draft takes about 5 s on one core). Queued
+# requests hold server threads: 2 running + 10 queued leave 4 of the 16 default threads for
+# searches and health checks. A queue of a few seconds, not a 503, is what 16 clients over
+# two servers need (bench_cluster.py --load: 2 queued for 2 s refused ~10% of exports), and
+# it slows a flood: refused at once, 8 clients sent 6,000 audits in 20 s and health checks
+# waited 60 ms at p95; queued, 87 audits and 46 ms (abuse.py). An audit's cost grows with
+# the draft, so it waits 2 s at most.
 HEAVY_WORKERS = 2
-HEAVY_WAIT_SECONDS = 2.0
+HEAVY_WAITERS = 10
+HEAVY_WAIT_SECONDS = 10.0
+AUDIT_WAITERS = 10
+AUDIT_WAIT_SECONDS = 2.0
 HEAVY_TIME_LIMIT = 30.0
 _BUSY = "the server is busy with other audits and exports; try again in a few seconds."
 _BAD_TEXT = re.compile("[\ud800-\udfff\ufffe\uffff]")
@@ -118,21 +128,34 @@ def _bad_text(value: Any, depth: int = 0) -> bool:
 
 
 class HeavyPool:
-    """At most `workers` heavy requests run at once and as many more wait (`wait` seconds at
-    most); any beyond are Busy at once. Waiting holds a server thread, so the bound on
-    waiters keeps threads free for searches."""
+    """At most `workers` heavy requests run at once and up to `waiters` more wait (`wait`
+    seconds at most); any beyond are Busy at once. An audit may only join a queue shorter
+    than `audit_waiters`, and waits `audit_wait` at most. Waiting holds a server thread, so
+    the bound on waiters keeps threads free for searches."""
 
-    def __init__(self, workers: int = HEAVY_WORKERS, wait: float = HEAVY_WAIT_SECONDS) -> None:
+    def __init__(
+        self,
+        workers: int = HEAVY_WORKERS,
+        wait: float = HEAVY_WAIT_SECONDS,
+        waiters: int = HEAVY_WAITERS,
+        audit_waiters: int = AUDIT_WAITERS,
+        audit_wait: float = AUDIT_WAIT_SECONDS,
+    ) -> None:
         self._slots = threading.BoundedSemaphore(workers)
-        self._admitted = threading.BoundedSemaphore(2 * workers)
-        self._wait = wait
+        self._lock = threading.Lock()
+        self._admitted = 0
+        self._limits = {False: (workers + waiters, wait)}
+        self._limits[True] = (workers + min(audit_waiters, waiters), min(audit_wait, wait))
 
     @contextmanager
-    def slot(self, seconds: float = HEAVY_TIME_LIMIT) -> Any:
-        if not self._admitted.acquire(blocking=False):
-            raise Busy(_BUSY)
+    def slot(self, seconds: float = HEAVY_TIME_LIMIT, audit: bool = False) -> Any:
+        admitted, wait = self._limits[audit]
+        with self._lock:
+            if self._admitted >= admitted:
+                raise Busy(_BUSY)
+            self._admitted += 1
         try:
-            if not self._slots.acquire(timeout=self._wait):
+            if not self._slots.acquire(timeout=wait):
                 raise Busy(_BUSY)
             try:
                 with time_limit(seconds):
@@ -140,17 +163,27 @@ class HeavyPool:
             finally:
                 self._slots.release()
         finally:
-            self._admitted.release()
+            with self._lock:
+                self._admitted -= 1
 
 
 def heavy(view: F) -> F:
-    """Run `view` in the app's heavy-work pool, within the time limit."""
+    """Run `view` (bounded work: exports, talking points, proposals) in the app's heavy-work
+    pool, within the time limit."""
+    return _in_pool(view, audit=False)
 
+
+def heavy_audit(view: F) -> F:
+    """`heavy` for an audit, whose cost grows with the draft: the short queue."""
+    return _in_pool(view, audit=True)
+
+
+def _in_pool(view: F, audit: bool) -> F:
     @wraps(view)
     def bounded(*args: Any, **kwargs: Any) -> Any:
         pool: HeavyPool = current_app.extensions["evidence.heavy"]
         seconds = current_app.config.get("HEAVY_TIME_LIMIT", HEAVY_TIME_LIMIT)
-        with pool.slot(seconds):
+        with pool.slot(seconds, audit):
             return view(*args, **kwargs)
 
     return bounded  # type: ignore[return-value]
@@ -164,6 +197,9 @@ def install(app: Flask) -> None:
     app.extensions["evidence.heavy"] = HeavyPool(
         app.config.get("HEAVY_WORKERS", HEAVY_WORKERS),
         app.config.get("HEAVY_WAIT_SECONDS", HEAVY_WAIT_SECONDS),
+        app.config.get("HEAVY_WAITERS", HEAVY_WAITERS),
+        app.config.get("AUDIT_WAITERS", AUDIT_WAITERS),
+        app.config.get("AUDIT_WAIT_SECONDS", AUDIT_WAIT_SECONDS),
     )
     app.before_request(check_host)
     app.after_request(add_security_headers)

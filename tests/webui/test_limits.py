@@ -155,6 +155,39 @@ def test_heavy_work_beyond_the_pool_is_a_503_with_retry_after(web_library: Libra
     assert app.test_client().post("/api/audit", json={"text": "A draft."}).status_code == 200
 
 
+def test_heavy_work_queues_for_a_place_and_only_a_full_queue_is_refused_at_once() -> None:
+    pool = HeavyPool(workers=1, wait=5.0, waiters=1)
+    release, entered = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with pool.slot():
+            release.wait(10)
+
+    def queue() -> None:
+        with pool.slot():
+            entered.set()
+
+    holder, waiter = threading.Thread(target=hold), threading.Thread(target=queue)
+    holder.start()
+    time.sleep(0.1)
+    waiter.start()
+    time.sleep(0.1)
+    started = time.monotonic()
+    with pytest.raises(Exception, match="busy"), pool.slot():  # place and queue both taken
+        pass
+    assert time.monotonic() - started < 0.5 and not entered.is_set()
+    audits = HeavyPool(workers=1, wait=5.0, waiters=10, audit_waiters=0, audit_wait=0.2)
+    with audits.slot():
+        started = time.monotonic()
+        with pytest.raises(Exception, match="busy"), audits.slot(audit=True):
+            pass  # an audit does not queue here
+        assert time.monotonic() - started < 0.5
+    release.set()  # the running one ends: the queued one gets its place
+    assert entered.wait(5)
+    holder.join(5)
+    waiter.join(5)
+
+
 def test_a_request_over_its_time_limit_is_a_503_that_says_so(web_library: Library) -> None:
     app = make_app(web_library, HEAVY_TIME_LIMIT=0.0)
     draft = "Peer support helps (Smith et al., 2020). " * 5000
