@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BibtexImportError
-from ..ingest.load import FORMATS, read_references, unreadable
+from ..ingest.load import FORMATS, read_references
 from ..ingest.merge import Merge
+from ..ingest.parse import unreadable
 from ..model import ImportProblem, ImportReport, Study
 from .store import IMPORTS, STAGING, cannot_write
 

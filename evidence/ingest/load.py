@@ -15,10 +15,10 @@ from pathlib import Path
 
 from ..errors import BibtexImportError
 from ..model import ImportProblem, ImportReport, Study
-from ..text.decode import DecodedText, clean_text, decode_bytes, read_text
+from ..text.decode import DecodedText, clean_text, decode_bytes
 from .csljson import read_csl_json
 from .entries import RawEntry
-from .parse import decoding_problems, finish, read_bibtex_text
+from .parse import decoding_problems, finish, read_bibtex_text, read_files
 from .ris import read_ris
 
 # The formats read, with the extension a stored copy of each gets.
@@ -74,21 +74,7 @@ def load_references(
     or, with `strict=True`, when any problem was found.
     """
     path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    raw: list[RawEntry] = []
-    problems: list[ImportProblem] = []
-    failures: list[str] = []
-    for path in path_list:
-        try:
-            decoded = read_text(path)
-        except BibtexImportError as exc:
-            failures.append(str(exc))
-            problems.append(unreadable(str(path), exc))
-            continue
-        entries, found, _ = read_entries(decoded, str(path))
-        raw += entries
-        problems += found
-    if failures and len(failures) == len(path_list):
-        raise BibtexImportError("\n".join(failures))
+    raw, problems = read_files(path_list, lambda text, file: read_entries(text, file)[:2])
     return finish(raw, problems, tuple(str(p) for p in path_list), strict)
 
 
@@ -112,8 +98,3 @@ def read_references(
     entries, problems, fmt = read_entries(decoded, source, fmt)
     studies, report = finish(entries, problems, (source,), strict)
     return studies, report, fmt
-
-
-def unreadable(file: str, exc: BibtexImportError) -> ImportProblem:
-    """The problem for a file that could not be read at all."""
-    return ImportProblem(file, None, "unreadable", str(exc), severity="error")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +85,20 @@ def load_bibtex(
     when any problem was found.
     """
     path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
-    raw, problems = _read_all(path_list)
+    raw, problems = read_files(path_list, _parse)
     return finish(raw, problems, tuple(str(p) for p in path_list), strict)
 
 
-def _read_all(path_list: list[Path]) -> tuple[list[RawEntry], list[ImportProblem]]:
-    """Parse every readable file; raise BibtexImportError only if none can be read."""
+def unreadable(file: str, exc: BibtexImportError) -> ImportProblem:
+    """The problem for a file that could not be read at all."""
+    return ImportProblem(file, None, "unreadable", str(exc), severity="error")
+
+
+def read_files(
+    path_list: list[Path],
+    read: Callable[[DecodedText, str], tuple[list[RawEntry], list[ImportProblem]]],
+) -> tuple[list[RawEntry], list[ImportProblem]]:
+    """`read` every readable file; raise BibtexImportError only if none can be read."""
     raw: list[RawEntry] = []
     problems: list[ImportProblem] = []
     failures: list[str] = []
@@ -99,11 +107,9 @@ def _read_all(path_list: list[Path]) -> tuple[list[RawEntry], list[ImportProblem
             decoded = read_text(path)
         except BibtexImportError as exc:
             failures.append(str(exc))
-            problems.append(
-                ImportProblem(str(path), None, "unreadable", str(exc), severity="error")
-            )
+            problems.append(unreadable(str(path), exc))
             continue
-        entries, found = _parse(decoded, str(path))
+        entries, found = read(decoded, str(path))
         raw += entries
         problems += found
     if failures and len(failures) == len(path_list):
