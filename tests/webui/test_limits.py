@@ -291,5 +291,6 @@ def test_serve_stops_on_sigterm_as_on_ctrl_c(monkeypatch: pytest.MonkeyPatch) ->
         assert callable(handler)
         with pytest.raises(SystemExit):
             handler(signal.SIGTERM, None)
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN  # a second one is ignored
     finally:
         signal.signal(signal.SIGTERM, previous)
