@@ -122,7 +122,14 @@ def _evidence() -> dict[str, Any]:
 
 
 def _search() -> dict[str, Any]:
-    params = _search_params()
+    params = [
+        *_search_params(),
+        _param(
+            "evidence",
+            {"type": "boolean", "default": False},
+            "Also return the evidence on the claim (`evidence`); costs a second, deeper search.",
+        ),
+    ]
     result = _obj(
         query={"type": "string"},
         total={"type": "integer"},

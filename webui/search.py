@@ -95,13 +95,25 @@ def evidence_view(library: Library, profile: EvidenceProfile, style: str) -> dic
 
 @bp.get("/api/search")
 def api_search() -> ResponseReturnValue:
-    """JSON twin of the search page: the hits with their best passages and ranks, and the
-    evidence on the claim (`evidence`: how many studies answer it, by design and finding)."""
-    req = search_request(request.args)
+    """JSON twin of the search page: the hits with their best passages and ranks; with
+    ``evidence=true``, also the evidence on the claim (`evidence`: how many studies answer
+    it, by design and finding). That costs a second, deeper search, so it is asked for:
+    with it on every search, 8 clients waited 140 ms at p50 instead of about 30 ms."""
+    req = search_request(request.args, allowed=("evidence",))
     if not req.query:
         raise QueryError("the query is empty; pass q=, a claim or a question.")
-    profile = get_library().evidence(req.query, req.parsed_filters())
-    return jsonify(envelope(**to_json(run(req), k=req.k), evidence=to_json(profile)))
+    found = to_json(run(req), k=req.k)
+    if _flag(request.args.get("evidence", "")):
+        found["evidence"] = to_json(get_library().evidence(req.query, req.parsed_filters()))
+    return jsonify(envelope(**found))
+
+
+def _flag(value: str) -> bool:
+    if value.strip().lower() in ("", "0", "false", "no"):
+        return False
+    if value.strip().lower() in ("1", "true", "yes"):
+        return True
+    raise QueryError(f"evidence={value!r}: use true or false.")
 
 
 @bp.get("/api/evidence")

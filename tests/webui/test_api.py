@@ -36,9 +36,14 @@ def test_the_evidence_on_a_claim_in_json(client: FlaskClient) -> None:
     assert evidence["supporting"].startswith("alpha2020peer#p")
     assert evidence["lines"][0]["passage_ids"] == [evidence["supporting"]]
     assert evidence["summary"].startswith("1 study bears on this claim.")
-    # the same profile rides along with a search; passages say whose words they are
-    search = client.get("/api/search?q=does+peer+support+reduce+PTSD+in+firefighters").get_json()
+    # the same profile rides along with a search when asked for; passages say whose words
+    # they are
+    query = "/api/search?q=does+peer+support+reduce+PTSD+in+firefighters"
+    search = client.get(query + "&evidence=true").get_json()
     assert search["evidence"] == evidence
+    assert "evidence" not in client.get(query).get_json()
+    assert "evidence" not in client.get(query + "&evidence=0").get_json()
+    assert client.get(query + "&evidence=maybe").status_code == 400
     for hit in search["hits"]:
         for passage in hit["passages"]:
             assert passage["quoted"] is (passage["kind"] != "finding")
