@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.abuse import zip_bomb
 from evidence.audit.citations import find_citations
 from evidence.audit.draft import name_key
 from evidence.audit.reading import load_draft, parse_draft, read_draft
@@ -310,20 +309,8 @@ def test_windows_line_endings_do_not_hide_the_reference_list() -> None:
     assert parse_draft(draft) == parse_draft(text)
 
 
-def zip_bomb_docx(unpacked: int) -> bytes:
-    """A small .docx whose document.xml unpacks to `unpacked` bytes (a zip bomb)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        with archive.open("word/document.xml", "w", force_zip64=True) as part:
-            block = b"<w:t>" + b" " * (1 << 20) + b"</w:t>"
-            for _ in range(unpacked // len(block) + 1):
-                part.write(block)
-    return buffer.getvalue()
-
-
 def test_a_docx_zip_bomb_is_refused_before_it_is_unpacked() -> None:
-    bomb = zip_bomb_docx(100_000_000)
+    bomb = zip_bomb(100_000_000)
     assert len(bomb) < 400_000
     started = time.perf_counter()
     with pytest.raises(DraftError, match="unpacks to .* more than a draft needs"):
