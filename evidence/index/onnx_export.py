@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import ModelLoadError
 from ..text.files import atomic_path
 from .digests import file_sha256
+from .quantise import Tokenise, int8_model_path, quantised_model
 
 EXPORT_VERSION = 1  # bump when the exported graph changes
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -61,8 +62,12 @@ def _source_hash(folder: str, cache_dir: str | None) -> str:
     return digest.hexdigest()
 
 
-def exported_model(folder: Path, cache_dir: Path, int8: bool = False) -> Path:
-    """Path of the (cached) ONNX export of `folder`; exports it on first use.
+def exported_model(
+    folder: Path, cache_dir: Path, int8: bool = False, openvino_int8: Tokenise | None = None
+) -> Path:
+    """Path of the (cached) ONNX export of `folder`; exports it on first use. With `int8`,
+    onnxruntime's int8 graph; with `openvino_int8` (the tokeniser for calibration), the
+    NNCF-quantised OpenVINO model (`quantise.py`).
 
     Raises ModelLoadError when the export fails.
     """
@@ -71,6 +76,8 @@ def exported_model(folder: Path, cache_dir: Path, int8: bool = False) -> Path:
     target = cache_dir / "onnx" / source_hash(folder, cache_dir)[:24]
     fp32, quantised = target / "model.onnx", target / "model-int8.onnx"
     wanted = quantised if int8 else fp32
+    if openvino_int8 is not None:
+        wanted = int8_model_path(fp32)
     if wanted.exists():
         return wanted
     target.mkdir(parents=True, exist_ok=True)
@@ -82,6 +89,8 @@ def exported_model(folder: Path, cache_dir: Path, int8: bool = False) -> Path:
             if int8 and not quantised.exists():
                 with atomic_path(quantised) as temp:
                     _quantise(fp32, temp)
+            if openvino_int8 is not None:
+                quantised_model(fp32, openvino_int8)
         except ModelLoadError:
             raise
         except Exception as exc:

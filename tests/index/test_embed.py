@@ -13,6 +13,7 @@ from evidence.config import DEFAULT_MODEL, Settings
 from evidence.errors import ModelLoadError
 from evidence.index.embed import BACKENDS, Embedder, resolve_model_path
 from evidence.index.onnx_export import exportable, exported_model, source_hash
+from evidence.index.quantise import QUANTISE_VERSION, calibration_texts
 
 pytestmark = pytest.mark.model
 
@@ -32,16 +33,23 @@ def torch_embedder() -> Embedder:
     return Embedder(backend="torch")
 
 
+@pytest.fixture(scope="module")
+def fp32_embedder() -> Embedder:
+    """The same model through OpenVINO in fp32, loaded once for this module."""
+    return Embedder(backend="openvino")
+
+
 def _assert_unit_float32(vectors: np.ndarray, rows: int) -> None:
     assert vectors.dtype == np.float32
     assert vectors.shape == (rows, DIMENSION)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
-def test_default_embedder_is_openvino_with_384_dimensions(embedder: Embedder) -> None:
-    assert embedder.backend == "openvino"
+def test_default_embedder_is_openvino_int8_with_384_dimensions(embedder: Embedder) -> None:
+    assert embedder.backend == "openvino-int8"
     assert embedder.dimension == DIMENSION
-    assert embedder.precision == "fp32"
+    assert embedder.precision == f"int8-openvino-v{QUANTISE_VERSION}"
+    assert Path(embedder.encoder.graph).name == "model.xml"
     identity = embedder.identity()
     assert identity["name"] == DEFAULT_MODEL and identity["dimension"] == DIMENSION
     assert identity["normalize"] is True
@@ -74,15 +82,35 @@ def test_related_texts_are_closer_than_unrelated_ones(embedder: Embedder) -> Non
 
 
 def test_openvino_gives_the_same_vectors_as_torch(
-    embedder: Embedder, torch_embedder: Embedder
+    fp32_embedder: Embedder, torch_embedder: Embedder
 ) -> None:
     assert torch_embedder.backend == "torch" and torch_embedder.precision == "fp32"
+    assert fp32_embedder.precision == "fp32"
     for method in ("encode_passages", "encode_queries"):
-        ours = getattr(embedder, method)(TEXTS)
+        ours = getattr(fp32_embedder, method)(TEXTS)
         reference = getattr(torch_embedder, method)(TEXTS)
         _assert_unit_float32(reference, len(TEXTS))
         cosines = np.sum(ours * reference, axis=1)
         assert cosines.min() > 0.9999, (method, cosines)
+
+
+def test_the_int8_model_stays_close_to_fp32_and_is_not_fp32(
+    embedder: Embedder, fp32_embedder: Embedder
+) -> None:
+    for method in ("encode_passages", "encode_queries"):
+        ours = getattr(embedder, method)(TEXTS)
+        reference = getattr(fp32_embedder, method)(TEXTS)
+        _assert_unit_float32(ours, len(TEXTS))
+        cosines = np.sum(ours * reference, axis=1)
+        # Quantised: measurably different vectors (so a fp32 index is refused), same meaning.
+        assert 0.98 < cosines.min() and cosines.max() < 0.99999, (method, cosines)
+
+
+def test_calibration_texts_are_shipped_and_varied() -> None:
+    texts = calibration_texts()
+    assert len(texts) >= 200 and not any(t.startswith("#") for t in texts)
+    lengths = sorted(len(t) for t in texts)
+    assert lengths[0] < 100 < lengths[-1]  # titles and sentences: short and long inputs
 
 
 def test_an_unknown_backend_is_refused_with_the_choices() -> None:
@@ -150,7 +178,7 @@ def test_the_export_is_cached_by_source_hash_and_reused(tmp_path: Path) -> None:
 
     # An Embedder pointed at the same cache serves that file without exporting again,
     # and its vectors are the default embedder's.
-    cached = Embedder(cache_dir=cache)
+    cached = Embedder(cache_dir=cache, backend="openvino")
     vectors = cached.encode_queries(TEXTS[:2])
     assert cached.backend == "openvino"
     assert path.stat().st_mtime_ns == stamp
