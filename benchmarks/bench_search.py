@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.scifact import evaluate, load_qrels, load_queries, require_scifact  # noqa: E402
+from evidence import Settings  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -146,7 +147,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="reuse the index from a previous run")
     parser.add_argument("--skip-encode-baseline", action="store_true")
     parser.add_argument(
-        "--backend", default="openvino", help="embedding runtime (see Settings.backend)"
+        "--backend",
+        default=Settings().backend,
+        help="embedding runtime (default: the shipped one; see Settings.backend)",
     )
     args = parser.parse_args()
     data = require_scifact()

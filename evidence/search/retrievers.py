@@ -13,6 +13,7 @@ import numpy as np
 
 from ..index.lexical import LexicalIndex
 from ..index.vectors import VectorIndex
+from .scan import Int8Scan
 
 STUDY_CANDIDATES = 1000  # per retriever; z-score statistics are taken over these
 PASSAGE_CANDIDATES = 4000
@@ -70,17 +71,20 @@ class PassageVectorRetriever:
 
     name = "dense_passage"
 
-    def __init__(self, index: VectorIndex, passage_study: np.ndarray, starts: np.ndarray) -> None:
+    def __init__(
+        self, index: VectorIndex, passage_study: np.ndarray, starts: np.ndarray, threads: int = 1
+    ) -> None:
         self.index = index
+        matrix = index.matrix()
+        self._scan = Int8Scan(matrix, threads) if matrix is not None else None
         self.passage_study = passage_study
         # First passage row of each study that has passages (rows are grouped by study).
         self._starts = starts
         self._owners = passage_study[starts] if len(starts) else starts
 
     def search(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
-        matrix = self.index.matrix()
-        if matrix is not None:  # exact: every passage scored, max per study
-            best = np.maximum.reduceat(matrix @ query.vector, self._starts)
+        if self._scan is not None:  # every passage scored, max per study
+            best = np.maximum.reduceat(self._scan.scores(query.vector), self._starts)
             rows, scores = top(best, STUDY_CANDIDATES)
             return self._owners[rows], scores
         k = PASSAGE_CANDIDATES if self.index.kind == "flat" else APPROXIMATE_CANDIDATES
