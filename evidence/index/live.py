@@ -142,10 +142,18 @@ class IndexFolder:
 
     def is_stale(self, manifest: Mapping[str, Any]) -> bool:
         """True when the sources or the settings that shape an index changed since `manifest`
-        was written (the model is checked when reading: another model is refused)."""
+        was written, or the same model now runs in another precision (fp32 → int8 after an
+        upgrade). Another model is not stale but refused when reading."""
         identity = index_identity(self.embedder)
-        return manifest.get("corpus_sha256") != self.sources_hash() or any(
-            manifest.get(part) != identity[part] for part in ("chunking", "lexical")
+        built = manifest.get("model", {})
+        precision = (
+            built.get("name") == self.embedder.model_name
+            and built.get("precision", "fp32") != self.embedder.precision
+        )
+        return (
+            precision
+            or manifest.get("corpus_sha256") != self.sources_hash()
+            or any(manifest.get(part) != identity[part] for part in ("chunking", "lexical"))
         )
 
     def sources(self) -> list[Path]:
