@@ -63,7 +63,7 @@ VARIANTS = [
     Variant("dense: + Rocchio feedback (top 3, 0.3)", dense_feedback=True),
     Variant("+ BM25 over sentences (best per study) as a 4th retriever", sentence_bm25=True),
     Variant(
-        "all together",
+        "together: whole abstract, 2-sentence windows, BM25 x3/0.9/0.6, Rocchio",
         title_repeat=3,
         k1=0.9,
         b=0.6,
