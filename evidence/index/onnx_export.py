@@ -94,9 +94,10 @@ def exported_model(
         except ModelLoadError:
             raise
         except Exception as exc:
+            fallback = "openvino" if openvino_int8 is not None and fp32.exists() else "torch"
             raise ModelLoadError(
-                f"could not export {folder} to ONNX ({exc}). Use the PyTorch backend "
-                "(EVIDENCE_BACKEND=torch)."
+                f"could not prepare {folder} for its runtime ({exc}). Use another backend: "
+                f"EVIDENCE_BACKEND={fallback}."
             ) from None
     return wanted
 

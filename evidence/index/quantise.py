@@ -47,6 +47,9 @@ def quantised_model(fp32: Path, tokenise: Tokenise) -> Path:
     if wanted.exists():
         return wanted
     folder = wanted.parent
+    # The caller holds the export lock, so a temporary folder here is a killed writer's.
+    for leftover in fp32.parent.glob(".int8-*.tmp"):
+        shutil.rmtree(leftover, ignore_errors=True)
     temp = fp32.parent / f".int8-{os.getpid()}-{uuid.uuid4().hex}.tmp"
     try:
         _quantise(fp32, temp / MODEL_FILE, tokenise)
