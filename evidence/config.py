@@ -52,7 +52,8 @@ class Settings:
     index_threads: int = 0
     """Torch threads while indexing; 0 = all cores."""
     query_threads: int = 1
-    """Torch threads while encoding a query; 1 keeps latency steady on a busy machine."""
+    """Threads per query (encoding it, and scoring every passage of a large library); 1
+    keeps latency steady on a busy machine."""
     max_query_chars: int = 1000
     """Longer queries are truncated (with a note in the result)."""
     fusion: str = "zscore"
