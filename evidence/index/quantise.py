@@ -2,8 +2,9 @@
 
 Post-training quantisation (weights and activations, SmoothQuant, bias correction) with a
 fixed calibration set shipped with the package (`calibration.txt`), so every machine
-derives the same model from the same weights. On SciFact dev it kept nDCG@10 within 0.001
-of fp32 and encoded 1.7x faster (benchmarks/bench_search.py, README "Search quality").
+derives the same model from the same weights. On SciFact dev it kept nDCG@10 within 0.002
+of fp32 and encoded 1.3-1.7x faster (benchmarks/bench_encode.py, README "Search quality"):
+an option (`EVIDENCE_BACKEND=openvino-int8`), not the default, which needed 1.5x.
 The IR (model.xml + model.bin) is written to a temporary folder and renamed into place,
 under the export's file lock, so concurrent processes never read half a model.
 """

@@ -34,9 +34,9 @@ def torch_embedder() -> Embedder:
 
 
 @pytest.fixture(scope="module")
-def fp32_embedder() -> Embedder:
-    """The same model through OpenVINO in fp32, loaded once for this module."""
-    return Embedder(backend="openvino")
+def int8_embedder() -> Embedder:
+    """The same model quantised to int8 by NNCF (once per cache), loaded once for this module."""
+    return Embedder(backend="openvino-int8")
 
 
 def _assert_unit_float32(vectors: np.ndarray, rows: int) -> None:
@@ -45,11 +45,10 @@ def _assert_unit_float32(vectors: np.ndarray, rows: int) -> None:
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
-def test_default_embedder_is_openvino_int8_with_384_dimensions(embedder: Embedder) -> None:
-    assert embedder.backend == "openvino-int8"
+def test_default_embedder_is_openvino_with_384_dimensions(embedder: Embedder) -> None:
+    assert embedder.backend == "openvino"
     assert embedder.dimension == DIMENSION
-    assert embedder.precision == f"int8-openvino-v{QUANTISE_VERSION}"
-    assert Path(embedder.encoder.graph).name == "model.xml"
+    assert embedder.precision == "fp32"
     identity = embedder.identity()
     assert identity["name"] == DEFAULT_MODEL and identity["dimension"] == DIMENSION
     assert identity["normalize"] is True
@@ -82,12 +81,11 @@ def test_related_texts_are_closer_than_unrelated_ones(embedder: Embedder) -> Non
 
 
 def test_openvino_gives_the_same_vectors_as_torch(
-    fp32_embedder: Embedder, torch_embedder: Embedder
+    embedder: Embedder, torch_embedder: Embedder
 ) -> None:
     assert torch_embedder.backend == "torch" and torch_embedder.precision == "fp32"
-    assert fp32_embedder.precision == "fp32"
     for method in ("encode_passages", "encode_queries"):
-        ours = getattr(fp32_embedder, method)(TEXTS)
+        ours = getattr(embedder, method)(TEXTS)
         reference = getattr(torch_embedder, method)(TEXTS)
         _assert_unit_float32(reference, len(TEXTS))
         cosines = np.sum(ours * reference, axis=1)
@@ -95,11 +93,14 @@ def test_openvino_gives_the_same_vectors_as_torch(
 
 
 def test_the_int8_model_stays_close_to_fp32_and_is_not_fp32(
-    embedder: Embedder, fp32_embedder: Embedder
+    int8_embedder: Embedder, embedder: Embedder
 ) -> None:
+    assert int8_embedder.backend == "openvino-int8"
+    assert int8_embedder.precision == f"int8-openvino-v{QUANTISE_VERSION}"
+    assert Path(int8_embedder.encoder.graph).name == "model.xml"
     for method in ("encode_passages", "encode_queries"):
-        ours = getattr(embedder, method)(TEXTS)
-        reference = getattr(fp32_embedder, method)(TEXTS)
+        ours = getattr(int8_embedder, method)(TEXTS)
+        reference = getattr(embedder, method)(TEXTS)
         _assert_unit_float32(ours, len(TEXTS))
         cosines = np.sum(ours * reference, axis=1)
         # Quantised: measurably different vectors (so a fp32 index is refused), same meaning.
@@ -178,7 +179,7 @@ def test_the_export_is_cached_by_source_hash_and_reused(tmp_path: Path) -> None:
 
     # An Embedder pointed at the same cache serves that file without exporting again,
     # and its vectors are the default embedder's.
-    cached = Embedder(cache_dir=cache, backend="openvino")
+    cached = Embedder(cache_dir=cache)
     vectors = cached.encode_queries(TEXTS[:2])
     assert cached.backend == "openvino"
     assert path.stat().st_mtime_ns == stamp

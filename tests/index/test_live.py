@@ -221,17 +221,17 @@ def test_a_missing_file_says_no_such_file_not_no_study(
 def test_an_index_of_another_precision_is_rebuilt_by_open_or_build_and_refused_by_open(
     tmp_path: Path, embedder: Embedder
 ) -> None:
-    """An upgrade from fp32 to the int8 default: `make run` rebuilds, a plain open says
-    what to run."""
+    """A switch from fp32 to int8 (or back): `make run` rebuilds, a plain open says what
+    to run."""
     index_dir = tmp_path / "index"
-    fp32 = Embedder(backend="openvino")
-    Library.build([DATA / "tiny.bib"], index_dir=index_dir, embedder=fp32)
+    Library.build([DATA / "tiny.bib"], index_dir=index_dir, embedder=embedder)
+    int8 = Embedder(backend="openvino-int8")
     with pytest.raises(IndexFormatError, match="Rebuild with `evidence index`"):
-        Library.open(index_dir=index_dir, embedder=embedder)
-    rebuilt = Library.open_or_build([DATA / "tiny.bib"], index_dir=index_dir, embedder=embedder)
-    assert rebuilt.manifest["model"]["precision"] == embedder.precision != "fp32"
+        Library.open(index_dir=index_dir, embedder=int8)
+    rebuilt = Library.open_or_build([DATA / "tiny.bib"], index_dir=index_dir, embedder=int8)
+    assert rebuilt.manifest["model"]["precision"] == int8.precision != embedder.precision
     assert rebuilt.search("sleep", k=1)  # its vectors answer queries of this precision
     # The same model in the same precision is not rebuilt again.
     live = (index_dir / "CURRENT").read_text()
-    Library.open_or_build([DATA / "tiny.bib"], index_dir=index_dir, embedder=embedder)
+    Library.open_or_build([DATA / "tiny.bib"], index_dir=index_dir, embedder=int8)
     assert (index_dir / "CURRENT").read_text() == live
