@@ -39,7 +39,7 @@ def _stemmer() -> Any:
 
 def analyze(text: str) -> list[str]:
     """Return the stemmed, stopword-free terms of `text`, in order (the words of
-    `_word_stems`, without their offsets: this runs over every document at build time)."""
+    `term_spans`, without their offsets: this runs over every document at build time)."""
     words = [w for w in map(str.lower, _TOKEN.findall(text)) if _indexed(w)]
     return list(_stemmer().stemWords(words))
 
@@ -50,27 +50,30 @@ def _indexed(word: str) -> bool:
 
 
 def term_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    """Return ``(start, end)`` offsets of the words of `text` whose stem is in `terms`."""
+    """Return ``(start, end)`` offsets of the words of `text` whose stem is in `terms`.
+
+    Words are split before they are lowercased (lowercasing can change a word's length:
+    "İ" becomes two characters), so analysis and highlighting see the same words."""
     if not terms:
         return []
-    return [(start, end) for start, end, stem in _cached_word_stems(text) if stem in terms]
+    spans, stems = _word_stems(text)
+    return [
+        (start, end)
+        for (start, end), stem in zip(spans, stems, strict=True)
+        if stem in terms and _indexed(text[start:end].lower())
+    ]
 
 
 # Highlighting stems the same passages again and again (a study's best passages recur
-# across queries); caching them took /api/search from 3.8 to 3.1 ms per request.
+# across queries); caching them took /api/search from 3.8 to 3.1 ms per request. Every
+# word is stemmed, stopwords too, and only matches are checked against the stopwords:
+# 0.019 against 0.036 ms per passage for a new one (10 hits show 30 passages).
 @lru_cache(maxsize=8192)
-def _cached_word_stems(text: str) -> tuple[tuple[int, int, str], ...]:
-    return tuple(_word_stems(text))
-
-
-def _word_stems(text: str) -> list[tuple[int, int, str]]:
-    """Every indexed word of `text` with its offsets and stem. Words are split before they
-    are lowercased (lowercasing can change a word's length: "İ" becomes two characters),
-    so analysis and highlighting see the same words."""
-    words = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN.finditer(text)]
-    words = [w for w in words if _indexed(w[2])]
-    stems = _stemmer().stemWords([w for _, _, w in words])
-    return [(start, end, stem) for (start, end, _), stem in zip(words, stems, strict=True)]
+def _word_stems(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...]]:
+    """Every word's offsets, and the stem of its lowercased form."""
+    words = _TOKEN.findall(text)
+    stems = _stemmer().stemWords([w.lower() for w in words])
+    return tuple(m.span() for m in _TOKEN.finditer(text)), tuple(stems)
 
 
 class LexicalIndex:

@@ -40,10 +40,8 @@ TITLE_HANDICAP = 1.0
 class RankLookup:
     """Each fused row's rank in each retriever, computed only for the rows asked for."""
 
-    def __init__(
-        self, fused: list[tuple[int, float]], names: list[str], lists: list[np.ndarray], size: int
-    ):
-        self._fused = fused
+    def __init__(self, rows: np.ndarray, names: list[str], lists: list[np.ndarray], size: int):
+        self._rows = rows
         self._names = names
         self._lists = lists
         self._size = size
@@ -54,8 +52,7 @@ class RankLookup:
             self._ranks = np.zeros((len(self._lists), self._size), dtype=np.int32)
             for ranks, ids in zip(self._ranks, self._lists, strict=True):
                 ranks[ids] = np.arange(1, len(ids) + 1, dtype=np.int32)
-        row = self._fused[position][0]
-        column = self._ranks[:, row].tolist()
+        column = self._ranks[:, int(self._rows[position])].tolist()
         return {n: r for n, r in zip(self._names, column, strict=True) if r}
 
 
@@ -92,6 +89,8 @@ class Searcher:
     _weights: dict[str, float] = field(init=False)
     _study_rows: dict[str, int] = field(init=False)
     _ranges: np.ndarray = field(init=False)
+    _matrix: np.ndarray | None = field(init=False)  # passage vectors, when exact (a view)
+    _handicaps: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self._study_rows = {s.key: i for i, s in enumerate(self.data.studies)}
@@ -101,6 +100,10 @@ class Searcher:
         starts = np.searchsorted(passage_study, np.arange(len(self.data.studies)), side="left")
         ends = np.searchsorted(passage_study, np.arange(len(self.data.studies)), side="right")
         self._ranges = np.stack([starts, ends], axis=1) if len(starts) else np.zeros((0, 2), int)
+        self._matrix = self.data.vectors.matrix()
+        self._handicaps = np.array(
+            [TITLE_HANDICAP if p.kind == "title" else 0.0 for p in self.data.passages]
+        )
         available: list[Retriever] = [
             KeywordRetriever(self.data.lexical),
             StudyVectorRetriever(self.data.documents),
@@ -151,24 +154,28 @@ class Searcher:
             self._search_one(q, k, offset, filters, n) for q, n in zip(prepared, notes, strict=True)
         ]
 
-    def rank(self, query: Query, filters: Filters) -> tuple[list[tuple[int, float]], RankLookup]:
-        """Fused study ranking for one prepared query, filtered; with per-retriever ranks."""
+    def rank(self, query: Query, filters: Filters) -> tuple[np.ndarray, np.ndarray, RankLookup]:
+        """Fused study rows and scores for one prepared query, best first, filtered; with
+        per-retriever ranks. Arrays, not tuples: a page needs 10 of ~2,000 (0.5 ms)."""
         lists = [r.search(query) for r in self.retrievers]
         weights = [self._weights[r.name] for r in self.retrievers]
         size = len(self.data.studies)
         ids, scores = fuse_arrays(lists, weights, size, self.settings.fusion, self.settings.rrf_k)
         keep = eligible(self.retrievers, lists, size)[ids]
-        fused = list(zip(ids[keep].tolist(), scores[keep].tolist(), strict=True))
+        ids, scores = ids[keep], scores[keep]
         if filters.active:
-            fused = [(row, s) for row, s in fused if filters.allows(self.data.studies[row])]
+            studies = self.data.studies
+            allowed = [filters.allows(studies[row]) for row in ids.tolist()]
+            ids, scores = ids[allowed], scores[allowed]
         names = [r.name for r in self.retrievers]
-        return fused, RankLookup(fused, names, [ids for ids, _ in lists], size)
+        return ids, scores, RankLookup(ids, names, [ids for ids, _ in lists], size)
 
     def _search_one(
         self, query: Query, k: int, offset: int, filters: Filters, notes: list[str]
     ) -> Results:
-        fused, ranks = self.rank(query, filters)
-        page = fused[offset : offset + k]
+        rows, scores, ranks = self.rank(query, filters)
+        window = slice(offset, offset + k)
+        page = zip(rows[window].tolist(), scores[window].tolist(), strict=True)
         hits = [
             Hit(
                 study=self.data.studies[row],
@@ -179,29 +186,30 @@ class Searcher:
             )
             for i, (row, score) in enumerate(page)
         ]
-        if not fused:
+        if not len(rows):
             notes = notes + ["No study matched. Try fewer or more general words."]
-        return Results(tuple(hits), query.text, len(fused), offset, tuple(notes))
+        return Results(tuple(hits), query.text, len(rows), offset, tuple(notes))
 
     def best_passages(self, row: int, query: Query, limit: int = 3) -> tuple[PassageMatch, ...]:
         """The study's passages most similar to the query, with matched words marked."""
         start, end = (int(x) for x in self._ranges[row]) if len(self._ranges) else (0, 0)
         if end <= start:
             return ()
-        vectors = self.data.vectors.reconstruct_range(start, end)
+        matrix = self._matrix
+        vectors = matrix[start:end] if matrix is not None else None
+        if vectors is None:
+            vectors = self.data.vectors.reconstruct_range(start, end)
         similarity = vectors @ query.vector
-        passages: list[Passage] = self.data.passages[start:end]
-        adjusted = [
-            s - (TITLE_HANDICAP if p.kind == "title" else 0.0)
-            for s, p in zip(similarity.tolist(), passages, strict=True)
-        ]
-        order = sorted(range(len(passages)), key=lambda i: (-adjusted[i], i))[:limit]
+        # In float64, as Python floats were: ties (broken by position) stay the same.
+        adjusted = similarity.astype(np.float64) - self._handicaps[start:end]
+        order = np.argsort(-adjusted, kind="stable")[:limit].tolist()
+        passages: list[Passage] = self.data.passages
         terms = set(query.terms)
         return tuple(
             PassageMatch(
-                passages[i],
+                passages[start + i],
                 round(float(similarity[i]), 6),
-                tuple(term_spans(passages[i].text, terms)),
+                tuple(term_spans(passages[start + i].text, terms)),
             )
             for i in order
         )

@@ -121,3 +121,10 @@ def test_a_word_that_matched_is_highlighted_even_when_lowercasing_changes_its_le
     text = "İstanbul police"
     terms = set(analyze(text))
     assert [text[s:e] for s, e in term_spans(text, terms)] == ["İstanbul", "police"]
+
+
+def test_term_spans_never_mark_a_word_analyze_drops_even_when_its_stem_is_a_term() -> None:
+    # Every word is stemmed for speed; stopwords and single letters are then left out.
+    text = "The B cells of the 3 groups"
+    spans = term_spans(text, {"the", "b", "3", "cell"})
+    assert [text[start:end] for start, end in spans] == ["cells", "3"]
