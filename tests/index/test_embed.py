@@ -12,6 +12,7 @@ import pytest
 from evidence.config import DEFAULT_MODEL, Settings
 from evidence.errors import ModelLoadError
 from evidence.index.embed import BACKENDS, Embedder, resolve_model_path
+from evidence.index.encoders import QUERY_WIDTH
 from evidence.index.onnx_export import exportable, exported_model, source_hash
 from evidence.index.quantise import QUANTISE_VERSION, calibration_texts
 
@@ -72,6 +73,24 @@ def test_passages_come_back_in_input_order(embedder: Embedder) -> None:
     assert np.allclose(together, alone, atol=1e-5)
     # And the rows really differ, so the check above could catch a shuffle.
     assert float(together[2] @ together[3]) < 0.9
+
+
+def test_a_short_query_runs_on_the_static_graph_with_the_dynamic_graphs_vector(
+    embedder: Embedder,
+) -> None:
+    tokens = embedder.encoder._inputs  # type: ignore[attr-defined]
+    short = "peer support for police"
+    # Exactly QUERY_WIDTH tokens ([CLS] and [SEP] count), and one more.
+    edge = " ".join(["support", "after", "trauma"] * 10)
+    longer = edge + " police"
+    assert tokens([edge])["input_ids"].shape[1] == QUERY_WIDTH
+    assert tokens([longer])["input_ids"].shape[1] == QUERY_WIDTH + 1
+    alone = np.vstack([embedder.encode_queries([q]) for q in (short, edge, longer)])
+    # A batch of several queries runs on the dynamic graph.
+    together = embedder.encode_queries([short, edge, longer])
+    _assert_unit_float32(alone, 3)
+    assert np.allclose(alone, together, atol=1e-5)
+    assert (1, False, QUERY_WIDTH) in embedder.encoder._runners  # type: ignore[attr-defined]
 
 
 def test_related_texts_are_closer_than_unrelated_ones(embedder: Embedder) -> None:
