@@ -7,6 +7,7 @@ exported by `model_export`, which pools and normalises inside.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -16,6 +17,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from .onnx_export import INPUTS, max_length
+
+log = logging.getLogger(__name__)
 
 # Most queries are shorter (SciFact claims: median 21 tokens, 89% within 32). Longer
 # queries and batches run on the dynamic graph.
@@ -135,9 +138,12 @@ class OpenVinoEncoder(_OnnxBase):
         core = openvino.Core()
         config: dict[str, Any] = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY"}
         if width:
-            model = core.read_model(str(self.graph))
-            model.reshape({port.get_any_name(): [1, width] for port in model.inputs})
-            return core.compile_model(model, "CPU", config)
+            try:
+                model = core.read_model(str(self.graph))
+                model.reshape({port.get_any_name(): [1, width] for port in model.inputs})
+                return core.compile_model(model, "CPU", config)
+            except Exception as exc:  # a graph that cannot take a static shape: the dynamic
+                log.warning("static query graph unavailable (%s); using the dynamic one", exc)
         if bulk:
             # Kernels are cached per input shape. Indexing meets thousands of shapes: with
             # the int8 model that cache grew a SciFact build to 3.2 GB (1.1 GB without it,

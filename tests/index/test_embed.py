@@ -93,6 +93,24 @@ def test_a_short_query_runs_on_the_static_graph_with_the_dynamic_graphs_vector(
     assert (1, False, QUERY_WIDTH) in embedder.encoder._runners  # type: ignore[attr-defined]
 
 
+def test_a_graph_that_cannot_take_a_static_shape_runs_short_queries_dynamically(
+    embedder: Embedder, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import openvino
+
+    def refuse(self: object, shapes: object) -> None:
+        raise RuntimeError("shape inference failed")
+
+    monkeypatch.setattr(openvino.Model, "reshape", refuse)
+    fallback = Embedder()
+    assert np.allclose(
+        fallback.encode_queries(["peer support"]),
+        embedder.encode_queries(["peer support"]),
+        atol=1e-5,
+    )
+    assert "static query graph unavailable (shape inference failed)" in caplog.text
+
+
 def test_related_texts_are_closer_than_unrelated_ones(embedder: Embedder) -> None:
     query = embedder.encode_queries(["peer support for PTSD in firefighters"])[0]
     passages = embedder.encode_passages([TEXTS[0], "Soil pH affects wheat yield."])
