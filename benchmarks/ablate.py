@@ -51,6 +51,8 @@ class Variant:
     bm25_feedback: bool = False  # RM3-like expansion from the top 10 BM25 rows
     dense_feedback: bool = False  # Rocchio on the query vector from the top 3 fused rows
     sentence_bm25: bool = False  # a fourth retriever: BM25 over sentences, best per study
+    late_chunking: bool = False  # + sentence vectors pooled from the whole abstract's tokens
+    smoothing: int = 0  # fused score + 0.1 x the mean fused score of this many nearest studies
 
 
 VARIANTS = [
@@ -62,6 +64,8 @@ VARIANTS = [
     Variant("BM25: + RM3-like feedback (10 docs, 10 terms, 0.5)", bm25_feedback=True),
     Variant("dense: + Rocchio feedback (top 3, 0.3)", dense_feedback=True),
     Variant("+ BM25 over sentences (best per study) as a 4th retriever", sentence_bm25=True),
+    Variant("passages: + late-chunked sentence vectors (max)", late_chunking=True),
+    Variant("fusion: + smoothing over the 5 nearest studies (0.1)", smoothing=5),
     Variant(
         "together: whole abstract, 2-sentence windows, BM25 x3/0.9/0.6, Rocchio",
         title_repeat=3,
@@ -170,9 +174,93 @@ class Collection:
                         rows.append(i)
                 vectors.append(encode_cached(self.lib, texts))
                 owners.append(np.array(rows, dtype=int))
+            if v.late_chunking:
+                late, rows = late_chunked(self.lib)
+                vectors.append(late)
+                owners.append(self.passage_owner[rows])
             return np.concatenate(vectors), np.concatenate(owners)
 
-        return self.memo(("passages", v.windows), make)  # type: ignore[return-value]
+        return self.memo(("passages", v.windows, v.late_chunking), make)  # type: ignore[return-value]
+
+    def neighbours(self, v: Variant) -> np.ndarray:
+        """Each study's `v.smoothing` nearest studies by study vector."""
+
+        def make() -> np.ndarray:
+            documents = self.study_vectors(v)
+            similar = documents @ documents.T
+            np.fill_diagonal(similar, -np.inf)
+            return np.argsort(-similar, axis=1)[:, : v.smoothing]
+
+        return self.memo(("neighbours", v.smoothing, v.whole_abstract), make)  # type: ignore[return-value]
+
+
+def late_chunked(lib) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """ "Late chunking": each abstract sentence's vector is the mean of its tokens' output
+    embeddings from the whole abstract (in 254-token windows, stride 127, averaged where
+    they overlap), so a sentence is read in its context. Returns (vectors, passage rows).
+    The shipped graph pools inside, so the model is converted again with its token outputs."""
+    passages = lib.passages
+    rows = np.array([i for i, p in enumerate(passages) if p.kind == "abstract"], dtype=int)
+    if not len(rows):
+        return np.zeros((0, lib.embedder.dimension), dtype=np.float32), rows
+    spans = [(passages[i].study_key, passages[i].field) for i in rows.tolist()]
+    digest = hashlib.sha256(("late-v1\n" + lib.embedder.precision + repr(spans)).encode())
+    path = CACHE / f"late-{digest.hexdigest()[:24]}.npy"
+    if path.exists():
+        return np.load(path), rows
+    token_vectors = _token_encoder(lib.embedder.model_path)
+    vectors = np.zeros((len(rows), lib.embedder.dimension), dtype=np.float32)
+    by_field: dict[tuple[str, str], list[int]] = {}
+    for n, key_field in enumerate(spans):
+        by_field.setdefault(key_field, []).append(n)
+    for (key, name), members in by_field.items():
+        tokens, offsets = token_vectors(lib.study(key).field_text(name))
+        for n in members:
+            p = passages[int(rows[n])]
+            inside = (offsets[:, 0] >= p.char_start) & (offsets[:, 1] <= p.char_end)
+            inside &= offsets[:, 1] > offsets[:, 0]
+            if inside.any():
+                mean = tokens[inside].mean(axis=0)
+                vectors[n] = mean / np.linalg.norm(mean)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors, rows
+
+
+def _token_encoder(model_path: str) -> Callable[[str], tuple[np.ndarray, np.ndarray]]:
+    """text -> (token embeddings (n, d), character offsets (n, 2)), special tokens left out."""
+    import openvino
+    import torch
+    from tokenizers import Tokenizer
+    from transformers import AutoModel
+
+    tokenizer = Tokenizer.from_file(str(Path(model_path) / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    example = {k: torch.ones((1, 8), dtype=torch.long) for k in ("input_ids", "attention_mask")}
+    graph = openvino.convert_model(
+        AutoModel.from_pretrained(model_path).eval(), example_input=example
+    )
+    compiled = openvino.Core().compile_model(graph, "CPU")
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    width, stride = 254, 127
+
+    def encode(text: str) -> tuple[np.ndarray, np.ndarray]:
+        encoding = tokenizer.encode(text, add_special_tokens=False)
+        ids, n = np.array(encoding.ids, dtype=np.int64), len(encoding.ids)
+        total = np.zeros((n, compiled.output(0).get_partial_shape()[2].get_length()), np.float32)
+        count = np.zeros(n)
+        starts = list(range(0, max(n - width, 0) + 1, stride))
+        if starts[-1] + width < n:
+            starts.append(n - width)
+        for start in starts:
+            window = np.concatenate([[cls], ids[start : start + width], [sep]])[None, :]
+            out = compiled({"input_ids": window, "attention_mask": np.ones_like(window)})
+            total[start : start + width] += np.asarray(out[compiled.output(0)])[0, 1:-1]
+            count[start : start + width] += 1
+        return total / np.maximum(count, 1)[:, None], np.array(encoding.offsets).reshape(-1, 2)
+
+    return encode
 
 
 def bm25(texts: list[str], k1: float, b: float):  # type: ignore[no-untyped-def]
@@ -252,6 +340,8 @@ def run(c: Collection, v: Variant) -> dict[str, float]:
             q = vector + 0.3 * centroid
             lists = [keyword, *dense_lists(q / np.linalg.norm(q)), *lists[3:]]
             fused = zscore([lst for lst in lists if len(lst[0])], size)
+        if v.smoothing:
+            fused = fused + 0.1 * fused[c.neighbours(v)].mean(axis=1)
         eligible = np.zeros(size, dtype=bool)
         eligible[keyword[0]] = True
         if len(lists) > 3:
