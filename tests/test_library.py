@@ -57,6 +57,13 @@ def test_filters_narrow_results(tiny_library: Library) -> None:
     assert [h.study.key for h in reviews] == ["zeta2018debrief"]
     recent = tiny_library.search("PTSD", k=10, filters={"year_from": 2019})
     assert all(h.study.year and h.study.year >= 2019 for h in recent)
+    # A filtered hit keeps its own ranks in each retriever (not those of the row before it).
+    ranks = {h.study.key: h.ranks for h in everything}
+    filtered = [*reviews, *recent]
+    assert [h.ranks for h in filtered] == [ranks[h.study.key] for h in filtered]
+    nothing = tiny_library.search("PTSD", k=10, filters={"year_to": 1901})
+    assert (len(nothing), nothing.total) == (0, 0)
+    assert any("No study matched" in note for note in nothing.notes)
 
 
 def test_paging_is_consistent(tiny_library: Library) -> None:
