@@ -9,10 +9,10 @@ a time (as a search does: one thread), p50 / p95; and the first --texts SciFact 
 (title and text) and --sentences of their sentences encoded as an index build does (all
 cores), in texts per second. Medians of the rounds. (Taking turns query by query instead
 lowered int8's gain to 1.21x: each backend then evicts the other's weights from the CPU
-caches.) The first backend is the reference: each other backend's mean cosine to it is reported. Search
-quality (nDCG@10) for a backend comes from `bench_search.py --backend NAME`. The int8 model
-would replace fp32 as the default only if it were at least 1.5x faster and lost at most
-0.003 nDCG@10.
+caches.) The first backend is the reference: each other backend's mean cosine to it is
+reported. Search quality (nDCG@10) for a backend comes from `bench_search.py --backend
+NAME`. The int8 model would replace fp32 as the default only if it were at least 1.5x
+faster and lost at most 0.003 nDCG@10.
 """
 
 from __future__ import annotations
