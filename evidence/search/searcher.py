@@ -156,7 +156,7 @@ class Searcher:
 
     def rank(self, query: Query, filters: Filters) -> tuple[np.ndarray, np.ndarray, RankLookup]:
         """Fused study rows and scores for one prepared query, best first, filtered; with
-        per-retriever ranks. Arrays, not tuples: a page needs 10 of ~2,000 (0.5 ms)."""
+        per-retriever ranks. Arrays, not a list of tuples: a page needs 10 rows of ~2,000."""
         lists = [r.search(query) for r in self.retrievers]
         weights = [self._weights[r.name] for r in self.retrievers]
         size = len(self.data.studies)
